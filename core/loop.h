@@ -1,0 +1,59 @@
+/*
+ * loop: one epoll event loop with a virtual clock.
+ *
+ * Time is virtual milliseconds since loop_new().  In LOOP_SKIP mode (every
+ * party is in-process) the clock only moves when nothing is ready: it jumps
+ * to the next timer, so a 300 s timeout costs no real time.  In LOOP_REAL
+ * mode the clock follows CLOCK_MONOTONIC.  The loop's wall clock (seconds
+ * since the epoch, for certificates and reports) is epoch0 + now/1000.
+ *
+ * Callbacks may add and remove fds and timers freely, including their own.
+ */
+#ifndef MXSIM_LOOP_H
+#define MXSIM_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct loop;
+
+enum loop_mode { LOOP_SKIP, LOOP_REAL };
+
+/* events are EPOLLIN / EPOLLOUT / EPOLLERR / EPOLLHUP bits */
+typedef void loop_fd_cb(int fd, uint32_t events, void *arg);
+typedef void loop_timer_cb(void *arg);
+typedef bool loop_done_cb(void *arg);
+
+struct loop *loop_new(enum loop_mode mode, time_t epoch0);
+void loop_free(struct loop *l);  /* NULL is a no-op; fds are not closed */
+
+int loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_cb *cb,
+	void *arg) __attribute__((warn_unused_result));
+void loop_mod_fd(struct loop *l, int fd, uint32_t events);
+void loop_del_fd(struct loop *l, int fd);
+
+/* Returns a timer id (never 0).  Cancelling a fired or unknown id is a no-op. */
+uint64_t loop_timer_add(struct loop *l, uint64_t delay_ms, loop_timer_cb *cb,
+	void *arg);
+void loop_timer_cancel(struct loop *l, uint64_t id);
+
+uint64_t loop_now(const struct loop *l);     /* virtual ms */
+time_t loop_wallclock(const struct loop *l); /* epoch0 + now/1000 */
+void loop_advance(struct loop *l, uint64_t ms); /* move the clock (phases) */
+
+/* One iteration: dispatch ready fds, or (SKIP) jump to the next timer.
+ * Returns 0, or -1 when there is nothing left that could ever happen
+ * (no fds, no timers). */
+int loop_run_once(struct loop *l);
+
+/* Run until done(arg) is true or the virtual clock passes deadline_ms
+ * (absolute).  Returns 0 when done, -1 on deadline or when stuck. */
+int loop_run_until(struct loop *l, loop_done_cb *done, void *arg,
+	uint64_t deadline_ms);
+
+/* Number of registered fds and pending timers (tests assert no leaks). */
+unsigned loop_nfds(const struct loop *l);
+unsigned loop_ntimers(const struct loop *l);
+
+#endif
