@@ -224,6 +224,16 @@ conn_connect(struct loop *l, const char *src_ip, const char *ip, uint16_t port,
 		return c;
 	}
 	c->connecting = true;
+	{
+		/* the local port is known now: the MITM links it before the
+		 * server side can accept */
+		struct sockaddr_in me;
+		socklen_t len = sizeof(me);
+		if (getsockname(fd, (struct sockaddr *)&me, &len) == 0) {
+			inet_ntop(AF_INET, &me.sin_addr, c->local_ip, sizeof(c->local_ip));
+			c->local_port = ntohs(me.sin_port);
+		}
+	}
 	if (loop_add_fd(l, fd, EPOLLOUT | EPOLLIN | EPOLLRDHUP, conn_io, c) < 0)
 		fatal("loop_add_fd(%d) failed", fd);
 	return c;

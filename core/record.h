@@ -36,6 +36,8 @@ struct rec_session {
 	uint16_t port;
 	char *attack;         /* attack on this path, NULL if none */
 	bool implicit_tls;    /* port 465 style */
+	unsigned via;         /* 0: a sender's session; else the id of the
+	                       * sender session this attacker-to-MX leg carries */
 
 	bool connected;       /* TCP established */
 	bool banner;          /* sender got a 220 greeting */

@@ -1,0 +1,108 @@
+/*
+ * dns: the world's DNS.  A database of zones (dns_db, built from
+ * zone-file presentation lines, answering wire-format queries without any
+ * I/O) and a server that puts it on the event loop over UDP and TCP
+ * (dns_srv).
+ *
+ * Every zone of the world lives in one dns_db, so the server is at once
+ * the authoritative server of each zone and the resolver face senders are
+ * pointed at: with RD set it answers recursively from its own data (RA
+ * set), following CNAME chains across zones.  A query is answered from the
+ * closest enclosing zone (a DS query at a zone apex from its parent).
+ *
+ * Names are absolute whether or not they end in a dot; matching is
+ * case-insensitive.  Wildcards are not interpreted.  DNSSEC signing is not
+ * done here (yet): EDNS DO is echoed, nothing is signed.
+ */
+#ifndef MXSIM_DNS_H
+#define MXSIM_DNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/loop.h"
+
+#define DNS_EDNS_UDP_SIZE 1232 /* advertised, and the cap of UDP answers */
+#define DNS_DEFAULT_TTL 300
+#define DNS_MAX_CNAME_HOPS 8
+#define DNS_TCP_IDLE_MS 10000
+
+struct dns_db;
+
+/* Per-name failure directives (faults are data). */
+enum dns_fault {
+	DNS_FAIL_NONE,
+	DNS_FAIL_SERVFAIL, /* answer SERVFAIL */
+	DNS_FAIL_TIMEOUT,  /* send nothing at all */
+	DNS_FAIL_NXDOMAIN, /* the name does not exist (SOA in authority) */
+	DNS_FAIL_NODATA,   /* the name exists, the type does not */
+};
+
+/* What one query was, and what was done about it (for logs and records). */
+struct dns_qinfo {
+	char qname[1024];     /* presentation form, "" when unreadable */
+	int qtype;            /* 0 when unreadable */
+	int rcode;            /* rcode sent (BADVERS is 16); -1 = nothing sent */
+	enum dns_fault fault; /* directive applied, DNS_FAIL_NONE otherwise */
+	const char *problem;  /* static text: why the query was bad, or NULL */
+};
+
+struct dns_db *dns_db_new(void);
+void dns_db_free(struct dns_db *db); /* NULL is a no-op */
+
+/* Add the zone `apex` ("example.test.", "test.", "." all work) with its SOA
+ * and NS ns1.<apex>, and ns1.<apex> A (or AAAA) ns_addr when ns_addr is not
+ * NULL.  Records already added to an enclosing zone that fall inside the
+ * new zone move into it. */
+int dns_db_add_zone(struct dns_db *db, const char *apex, const char *ns_addr,
+	char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* Add one RR in presentation syntax, "mx1.example.test. 300 IN A 127.25.0.11"
+ * or "example.test. MX 10 mx1.example.test." (TTL 300 and class IN by
+ * default; only class IN).  It goes into the closest enclosing zone (a DS
+ * at a zone apex into the parent); error if there is none, or if it makes
+ * a CNAME share its name with other data.  Duplicates are ignored. */
+int dns_db_add_rr(struct dns_db *db, const char *rr, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* Fail queries for (name, rrtype); rrtype 0 = every type.  A rule for the
+ * exact type wins over a rule for every type.  Applies at every step of a
+ * CNAME chain, and to names outside every zone. */
+int dns_db_add_fault(struct dns_db *db, const char *name, int rrtype,
+	enum dns_fault f, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* Answer one wire-format query.  On 0, *resp (free() it) holds the wire
+ * response; 1 means send nothing (timeout fault, a message too short to
+ * carry a header, or a response sent to us); -1 means an internal error.
+ * Malformed queries with a readable header get FORMERR, opcodes other than
+ * QUERY NOTIMP, names outside every zone REFUSED.  UDP answers larger
+ * than the client's limit (512, or its EDNS size capped at
+ * DNS_EDNS_UDP_SIZE) come back truncated with TC set.  info may be NULL. */
+int dns_db_answer(struct dns_db *db, const uint8_t *q, size_t qlen, bool tcp,
+	uint8_t **resp, size_t *resplen, struct dns_qinfo *info)
+	__attribute__((warn_unused_result));
+
+/* Every zone in presentation format, zones in the order they were added. */
+void dns_db_print(const struct dns_db *db, FILE *f);
+
+/*
+ * The server: UDP and TCP on addr:port (53 in the world).  TCP takes
+ * several length-framed queries per connection and closes it after
+ * DNS_TCP_IDLE_MS of (virtual) silence.  The db is borrowed: it must
+ * outlive the server, and may be changed between queries.
+ */
+struct dns_srv;
+
+/* Called for each query answered or dropped: rcode -1 = nothing sent. */
+typedef void dns_log_cb(const char *qname, int qtype, int rcode,
+	const char *peer, bool tcp, void *arg);
+
+struct dns_srv *dns_srv_new(struct loop *l, struct dns_db *db,
+	const char *addr, uint16_t port, char *err, size_t errlen);
+void dns_srv_free(struct dns_srv *s); /* NULL is a no-op; drops connections */
+void dns_srv_set_log(struct dns_srv *s, dns_log_cb *cb, void *arg);
+
+#endif

@@ -1,0 +1,255 @@
+/*
+ * runner: one scenario against one sender.  See runner.h.
+ */
+#include "sim/runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/loop.h"
+#include "core/pki.h"
+#include "core/record.h"
+#include "core/util.h"
+#include "senders/builtin/sender.h"
+#include "sim/verdict.h"
+#include "sim/world.h"
+
+#define SETTLE_MS 60000   /* virtual time for connections to wind down */
+
+struct delivery {
+	bool done;
+	enum snd_result res;
+	char why[512];
+};
+
+int
+runner_check_sender(const char *name, char *err, size_t errlen)
+{
+	enum snd_mode mode;
+
+	if (strcmp(name, "builtin") == 0)
+		return 0;
+	if (strncmp(name, "builtin:", 8) == 0) {
+		if (snd_mode_parse(name + 8, &mode) == 0)
+			return 0;
+		snprintf(err, errlen, "unknown mode of the reference sender: \"%s\" "
+		    "(builtin, builtin:opportunistic, builtin:no-verify)", name);
+		return -1;
+	}
+	snprintf(err, errlen, "unknown sender \"%s\": this build has the reference "
+	    "sender only (builtin, builtin:opportunistic, builtin:no-verify); real "
+	    "senders come with sender profiles", name);
+	return -1;
+}
+
+static void
+delivery_done(enum snd_result res, const char *why, void *arg)
+{
+	struct delivery *d = arg;
+
+	d->done = true;
+	d->res = res;
+	snprintf(d->why, sizeof(d->why), "%s", why ? why : "");
+}
+
+static bool
+delivery_finished(void *arg)
+{
+	return ((struct delivery *)arg)->done;
+}
+
+static bool
+world_quiet(void *arg)
+{
+	return world_busy(arg) == 0;
+}
+
+struct drain {
+	struct loop *l;
+};
+
+static bool
+loop_empty(void *arg)
+{
+	struct drain *d = arg;
+	return loop_nfds(d->l) == 0 && loop_ntimers(d->l) == 0;
+}
+
+static char *
+make_body(const struct scenario *scn, unsigned phase, unsigned msg, time_t now)
+{
+	char date[64];
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	return xasprintf("From: <sender@mxsim.test>\n"
+	    "To: <user@%s>\n"
+	    "Subject: mxsim %s, phase %u, message %u\n"
+	    "Date: %s\n"
+	    "Message-ID: <%u.%u.%s@mxsim.test>\n"
+	    "\n"
+	    "mxsim test message %u of phase %u of scenario %s.\n"
+	    "Whoever reads this text without TLS has broken the sender's promise.\n"
+	    ".leading dot to exercise dot-stuffing\n",
+	    scn->domain, scn->id, phase, msg, date, phase, msg, scn->id,
+	    msg, phase, scn->id);
+}
+
+void
+runner_load_error(const char *id, const char *path, const char *err,
+    const char *sender, struct res_scenario *rs)
+{
+	rec_set(&rs->id, id);
+	rec_set(&rs->path, path);
+	rec_set(&rs->title, "(scenario failed to load)");
+	rec_set(&rs->sender, sender);
+	rec_set(&rs->verdict, "error");
+	rec_set(&rs->reason, err);
+}
+
+static void
+fill_header(const struct scenario *scn, const struct run_opts *o, struct res_scenario *rs)
+{
+	rec_set(&rs->id, scn->id);
+	rec_set(&rs->path, scn->path);
+	rec_set(&rs->title, scn->title);
+	for (size_t i = 0; i < scn->nrefs; i++)
+		res_strv_push(&rs->refs, &rs->nrefs, scn->refs[i]);
+	rec_set(&rs->domain, scn->domain);
+	rec_set(&rs->sender, o->sender);
+	rs->clock = scn->clock;
+}
+
+static struct sender *
+make_sender(struct loop *l, SSL_CTX *ctx, const struct run_opts *o,
+    const struct scn_world *w)
+{
+	struct snd_config cfg;
+	enum snd_mode mode = SND_STRICT;
+
+	if (strncmp(o->sender, "builtin:", 8) == 0 && snd_mode_parse(o->sender + 8, &mode) < 0)
+		return NULL;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.mode = mode;
+	cfg.src_ip = WORLD_SENDER_ADDR;
+	cfg.resolver_ip = WORLD_DNS_ADDR;
+	cfg.resolver_port = 53;
+	cfg.local_tls = w->sender_tls;
+	if (w->submit != NULL) {
+		cfg.submit_host = w->submit->host;
+		cfg.submit_port = (uint16_t)w->submit->port;
+		cfg.submit_tls = w->submit->tls;
+	}
+	cfg.tls = ctx;
+	cfg.helo = "sender.mxsim.test";
+	return snd_new(l, &cfg);
+}
+
+/* Run one phase; returns -1 when its world could not be built. */
+static int
+run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
+    struct loop *l, struct pki *pki, struct rec *rec, SSL_CTX *ctx,
+    struct res_scenario *rs)
+{
+	const struct scn_phase *sp = &scn->phases[pi];
+	struct res_phase *ph = &rs->phases[pi];
+	char err[1024];
+	struct world *w;
+	struct sender *snd;
+
+	ph->index = (unsigned)pi + 1;
+	loop_advance(l, sp->advance_s * 1000);
+	w = world_new(l, pki, rec, scn, &sp->world, err, sizeof(err));
+	if (w == NULL) {
+		rec_set(&rs->reason, err);
+		return -1;
+	}
+	snd = make_sender(l, ctx, o, &sp->world);
+	if (snd == NULL) {
+		world_free(w);
+		rec_set(&rs->reason, "the reference sender rejected its configuration");
+		return -1;
+	}
+	ph->nmsgs = (size_t)sp->deliver;
+	ph->msgs = xcalloc(ph->nmsgs ? ph->nmsgs : 1, sizeof(*ph->msgs));
+	for (unsigned m = 1; m <= (unsigned)sp->deliver; m++) {
+		struct delivery d = { 0 };
+		char rcpt[300], *body;
+		struct res_message *rm = &ph->msgs[m - 1];
+
+		rec_set_message(rec, ph->index, m);
+		snprintf(rcpt, sizeof(rcpt), "user@%s", scn->domain);
+		body = make_body(scn, ph->index, m, loop_wallclock(l));
+		if (snd_send(snd, "sender@mxsim.test", rcpt, body, delivery_done, &d) == 0)
+			(void)loop_run_until(l, delivery_finished, &d,
+			    loop_now(l) + scn->timeout_s * 1000);
+		free(body);
+		(void)loop_run_until(l, world_quiet, w, loop_now(l) + SETTLE_MS);
+		verdict_message(pki, rec, loop_wallclock(l), ph->index, m, rm);
+		char *why = xasprintf("%s; the sender said: %s%s%s", rm->reason,
+		    d.done ? snd_result_name(d.res) : "nothing (still trying at the deadline)",
+		    d.done && d.why[0] ? ", " : "", d.done ? d.why : "");
+		rec_set(&rm->reason, why);
+		free(why);
+	}
+	snd_free(snd);
+	world_free(w);
+	struct drain dr = { l };
+	(void)loop_run_until(l, loop_empty, &dr, loop_now(l) + SETTLE_MS);
+	verdict_phase(pki, rec, loop_wallclock(l), &sp->expect, scn->domain, ph);
+	return 0;
+}
+
+int
+runner_run(const struct scenario *scn, const struct run_opts *o, struct res_scenario *rs)
+{
+	struct timespec t0, t1;
+	struct pki *pki;
+	struct loop *l;
+	struct rec *rec;
+	SSL_CTX *ctx;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fill_header(scn, o, rs);
+	pki = pki_new(o->seed, scn->clock);
+	pki_rand_reset(o->seed, scn->id);
+	l = loop_new(LOOP_SKIP, scn->clock);
+	rec = rec_new(l);
+	ctx = pki_client_ctx(pki);
+	rs->rec = rec;
+	rs->nphases = scn->nphases;
+	rs->phases = xcalloc(scn->nphases, sizeof(*rs->phases));
+	for (size_t i = 0; i < scn->nphases; i++) {
+		if (run_phase(scn, o, i, l, pki, rec, ctx, rs) < 0) {
+			rec_set(&rs->verdict, "error");
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0) {
+		rec_set(&rs->verdict, "pass");
+		for (size_t i = 0; i < rs->nphases; i++) {
+			if (strcmp(rs->phases[i].verdict, "pass") != 0) {
+				char *why = xasprintf("phase %zu: %s", i + 1, rs->phases[i].reason);
+				rec_set(&rs->verdict, rs->phases[i].verdict);
+				rec_set(&rs->reason, why);
+				free(why);
+				break;
+			}
+		}
+		verdict_tlsrpt(pki, rec, loop_wallclock(l), scn->domain, WORLD_SENDER_ADDR, rs);
+	}
+	rs->virtual_ms = loop_now(l);
+	SSL_CTX_free(ctx);
+	loop_free(l);
+	pki_free(pki);
+	pki_rand_restore();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	rs->real_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	return rc;
+}

@@ -1,0 +1,54 @@
+#!/bin/sh
+# End-to-end tests: run the scenario library with the reference sender in
+# each mode and compare verdicts with tests/e2e/expected.txt; check that
+# reruns with the same seed are byte-identical; validate the TLSRPT reports
+# with a real JSON Schema validator; check malformed-scenario errors.
+set -u
+MXSIM=${MXSIM:-./mxsim}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1"; }
+check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else ko "$name"; sed 's/^/     /' "$T/out" | head -40; fi; }
+PY="python3 tests/e2e/check_results.py"
+
+# 1. the reference sender passes the whole library (exit 0)
+check "builtin passes every scenario (exit 0)" $MXSIM run --out "$T/a" scenarios
+check "builtin verdicts match expected.txt" $PY verdicts "$T/a" 0 tests/e2e/expected.txt
+
+# 2. weakened modes fail exactly where expected
+$MXSIM run --sender builtin:opportunistic --out "$T/opp" scenarios >/dev/null 2>&1
+rc=$?
+check "builtin:opportunistic exits 1" test "$rc" -eq 1
+check "builtin:opportunistic verdicts match expected.txt" $PY verdicts "$T/opp" 1 tests/e2e/expected.txt
+$MXSIM run --sender builtin:no-verify --out "$T/nov" scenarios >/dev/null 2>&1
+check "builtin:no-verify verdicts match expected.txt" $PY verdicts "$T/nov" 2 tests/e2e/expected.txt
+check "every attack scenario is failed by a weakened sender" $PY weak tests/e2e/expected.txt scenarios
+
+# 3. determinism: same seed, same bytes
+$MXSIM run --seed 7 --out "$T/d1" scenarios >/dev/null 2>&1
+$MXSIM run --seed 7 --out "$T/d2" scenarios >/dev/null 2>&1
+check "same seed: results.json byte-identical" cmp "$T/d1/results.json" "$T/d2/results.json"
+check "same seed: TLSRPT reports byte-identical" diff -r "$T/d1/tlsrpt" "$T/d2/tlsrpt"
+check "same seed: junit.xml byte-identical" cmp "$T/d1/junit.xml" "$T/d2/junit.xml"
+
+# 4. outputs are valid
+check "TLSRPT reports validate against the RFC 8460 schema" $PY tlsrpt "$T/a" reports/tlsrpt.schema.json
+check "junit.xml is well-formed XML" python3 -c "import sys, xml.dom.minidom as m; m.parse(sys.argv[1])" "$T/a/junit.xml"
+
+# 5. bad input: clear errors, exit 2
+mkdir -p "$T/bad"
+printf 'return {\n  title = "x",\n  refs = {},\n  domain = "example.test",\n  colour = "red",\n  mx = { { host = "mx1.example.test" } },\n  expect = { delivery = "verified" },\n}\n' >"$T/bad/unknown-key.lua"
+$MXSIM run --out "$T/b" "$T/bad" >"$T/bout" 2>&1
+rc=$?
+check "malformed scenario exits 2" test "$rc" -eq 2
+check "malformed scenario error names file:line" grep -q "unknown-key.lua:5:" "$T/bout"
+$MXSIM run --sender nosuch scenarios >/dev/null 2>&1
+rc=$?
+check "unknown sender exits 2" test "$rc" -eq 2
+check "mxsim list shows every scenario" sh -c "test \$($MXSIM list scenarios | grep -c '^[a-z]') -eq \$(grep -c '^[a-z]' tests/e2e/expected.txt)"
+
+echo "e2e: $pass passed, $fail failed"
+test "$fail" -eq 0
