@@ -4,10 +4,10 @@
 PKGS     := lua5.4 ldns jansson libcurl libssl libcrypto libpcap
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
             -Wno-deprecated-declarations -D_GNU_SOURCE -I. \
             $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lm
+override LDLIBS += $(shell pkg-config --libs $(PKGS)) -lm
 CHECKLIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 BUILD    ?= build

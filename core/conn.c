@@ -349,7 +349,7 @@ int
 conn_getline(struct conn *c, char **line, size_t *len)
 {
 	for (;;) {
-		uint8_t *nl = memchr(c->in.data, '\n', c->in.len);
+		uint8_t *nl = c->in.len ? memchr(c->in.data, '\n', c->in.len) : NULL;
 		if (c->skipping) {
 			if (nl == NULL) {
 				c->in.len = 0;

@@ -275,6 +275,7 @@ fire_timers(struct loop *l)
 }
 
 #define MAXEV 64
+#define LOOP_REAL_TICK 50
 
 static int
 poll_fds(struct loop *l, int timeout)
@@ -322,10 +323,15 @@ loop_run_once(struct loop *l)
 		fire_timers(l);
 		return 0;
 	}
-	int timeout = -1;
+	/* Real time: wake at least every LOOP_REAL_TICK ms so that done
+	 * conditions outside the loop (a child process exiting) are seen. */
+	int timeout = LOOP_REAL_TICK;
 	if (l->nheap > 0) {
 		uint64_t when = l->heap[0].when;
-		timeout = when <= l->now ? 0 : (int)(when - l->now > 60000 ? 60000 : when - l->now);
+		if (when <= l->now)
+			timeout = 0;
+		else if (when - l->now < LOOP_REAL_TICK)
+			timeout = (int)(when - l->now);
 	}
 	if (l->nfds == 0 && l->nheap == 0)
 		return -1;

@@ -122,18 +122,16 @@ void
 buf_appendf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	char *s;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return;
-	buf_reserve(b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
+		fatal("out of memory in buf_appendf");
+	buf_append(b, s, (size_t)n);
+	free(s);
 }
 
 void

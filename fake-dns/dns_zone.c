@@ -481,11 +481,16 @@ add_additional(const struct dns_db *db, struct reply *r)
 			target = ldns_rr_rdf(rr, 0);
 		else
 			continue;
-		if ((z = zone_for(db, target, false)) == NULL ||
-		    fault_for(db, target, LDNS_RR_TYPE_A) != DNS_FAIL_NONE)
+		if ((z = zone_for(db, target, false)) == NULL)
 			continue;
 		for (size_t t = 0; t < ARRAY_LEN(addr_types); t++) {
-			ldns_rr_list *set = rrset_get(z, target, addr_types[t]);
+			ldns_rr_list *set;
+
+			/* a failing name gives nothing away here either */
+			if (fault_for(db, target, addr_types[t]) !=
+			    DNS_FAIL_NONE)
+				continue;
+			set = rrset_get(z, target, addr_types[t]);
 
 			for (size_t j = 0; set && j < ldns_rr_list_rr_count(set);
 			    j++)

@@ -61,6 +61,17 @@ const char *smtp_verb_name(enum smtp_verb v);
 /* Case-insensitive; SMTP_V_UNKNOWN when not a verb of the table. */
 enum smtp_verb smtp_verb_lookup(const char *name);
 
+/* The path argument of MAIL and RCPT: arg "FROM:<a@b.test> SIZE=10" with
+ * keyword "FROM:" (case-insensitive; a space after the colon is
+ * tolerated).  The path must be in angle brackets, without spaces or
+ * controls, with an '@' (or be "postmaster"); "<>" only if allow_empty.
+ * Returns 0 and sets *path and *pathlen (inside the brackets), *params
+ * (after the path and its spaces, "" if none); any of them may be NULL.
+ * Returns -1 for a syntax error. */
+int smtp_path_parse(const char *arg, const char *keyword, bool allow_empty,
+	const char **path, size_t *pathlen, const char **params)
+	__attribute__((warn_unused_result));
+
 /* ---- replies ---- */
 
 /* "250-PIPELINING" -> code 250, last false, text "PIPELINING".  Returns 0,
@@ -93,11 +104,15 @@ bool smtp_reply_has_capa(const struct smtp_reply *r, const char *capa);
 
 /* Reply override.  step: "banner", "EHLO", "HELO", "STARTTLS", "MAIL",
  * "RCPT", "DATA", "DOT" (after the message), "RSET", "NOOP", "QUIT" (and
- * any other verb name: "VRFY", "HELP", "BDAT", "AUTH").  text: the full
+ * any other verb name: "VRFY", "HELP", "BDAT", "AUTH"), "error" (the 500s
+ * to bad input), "errors" (the 421 after 10 of them), "timeout" (the 421
+ * at the idle timeout).  It replaces every reply to that step, the error
+ * replies (503 bad sequence, 501 syntax) included.  text: the full
  * reply, lines separated by "\n" ("250-a\n250 b"); its code decides what
  * the server does next (a 454 to STARTTLS starts no TLS, a 550 to MAIL
- * opens no transaction, 421 closes).  text NULL: drop the connection at
- * that step without a reply. */
+ * opens no transaction, 421 closes).  text "": no reply at all (the
+ * client waits into its timeout).  text NULL: drop the connection at that
+ * step without a reply. */
 struct smtp_override {
 	const char *step;
 	const char *text;
@@ -129,8 +144,8 @@ struct smtp_srv;
  * rec, which must outlive the server.  NULL with a message in err. */
 struct smtp_srv *smtp_srv_new(struct loop *l, const struct smtp_srv_config *cfg,
 	char *err, size_t errlen);
-/* Closes listeners and live sessions (recorded with end "reset" when they
- * had no end yet).  NULL is a no-op. */
+/* Closes listeners and aborts live sessions (their record keeps no end:
+ * the sender never finished).  NULL is a no-op. */
 void smtp_srv_free(struct smtp_srv *s);
 unsigned smtp_srv_messages(const struct smtp_srv *s);  /* accepted so far */
 unsigned smtp_srv_sessions(const struct smtp_srv *s);  /* live sessions */

@@ -87,6 +87,43 @@ smtp_cmd_parse(const char *line, size_t len, struct smtp_cmd *out)
 }
 
 int
+smtp_path_parse(const char *arg, const char *keyword, bool allow_empty,
+    const char **path, size_t *pathlen, const char **params)
+{
+	size_t klen = strlen(keyword), n;
+	const char *p, *close;
+
+	if (strncasecmp(arg, keyword, klen) != 0)
+		return -1;
+	p = arg + klen;
+	while (*p == ' ')       /* not RFC 5321, but common and harmless */
+		p++;
+	if (*p++ != '<' || (close = strchr(p, '>')) == NULL)
+		return -1;
+	n = (size_t)(close - p);
+	if (n == 0 && !allow_empty)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == ' ' || p[i] == '<' || (unsigned char)p[i] < 0x20 ||
+		    (unsigned char)p[i] == 0x7f)
+			return -1;
+	if (n > 0 && memchr(p, '@', n) == NULL &&
+	    !(n == 10 && strncasecmp(p, "postmaster", 10) == 0))
+		return -1;
+	if (close[1] != '\0' && close[1] != ' ')
+		return -1;
+	if (path != NULL)
+		*path = p;
+	if (pathlen != NULL)
+		*pathlen = n;
+	for (close++; *close == ' '; close++)
+		;
+	if (params != NULL)
+		*params = close;
+	return 0;
+}
+
+int
 smtp_reply_parse(const char *line, size_t len, int *code, bool *last,
     const char **text)
 {

@@ -99,6 +99,7 @@ struct smtp_sess {
 	unsigned nbad;
 	unsigned nrcpt;
 	size_t data_bytes;
+	size_t data_lines;
 	bool data_toolong;
 	bool close;              /* end the session after this dispatch */
 	const char *end;         /* why, for the record */
@@ -224,94 +225,70 @@ reset_transaction(struct smtp_sess *s)
 	s->nrcpt = 0;
 }
 
-/* "FROM:<path> params" / "TO:<path> params": checks the syntax, returns
- * the parameters (after the path) or NULL. */
-static const char *
-parse_path(const char *arg, const char *keyword, bool allow_empty)
-{
-	size_t klen = strlen(keyword);
-	const char *p, *close;
-
-	if (strncasecmp(arg, keyword, klen) != 0)
-		return NULL;
-	p = arg + klen;
-	while (*p == ' ')       /* not RFC 5321, but common and harmless */
-		p++;
-	if (*p != '<')
-		return NULL;
-	close = strchr(p, '>');
-	if (close == NULL || (close == p + 1 && !allow_empty))
-		return NULL;
-	for (const char *q = p + 1; q < close; q++)
-		if (*q == ' ' || *q == '<' || (unsigned char)*q < 0x20)
-			return NULL;
-	if (close > p + 1 && memchr(p + 1, '@', (size_t)(close - p - 1)) == NULL &&
-	    strncasecmp(p + 1, "postmaster", 10) != 0)
-		return NULL;
-	p = close + 1;
-	if (*p != '\0' && *p != ' ')
-		return NULL;
-	while (*p == ' ')
-		p++;
-	return p;
-}
-
 /* ---- command handlers ---- */
+
+/* Whether a reply text (lines separated by '\n') lists capa. */
+static bool
+text_has_capa(const char *text, const char *capa)
+{
+	struct smtp_reply r;
+	bool yes;
+
+	smtp_reply_init(&r);
+	for (const char *p = text; *p != '\0';) {
+		size_t n = strcspn(p, "\n");
+		size_t m = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+
+		if (smtp_reply_feed(&r, p, m) != 0)
+			break;
+		p += n + (p[n] != '\0');
+	}
+	yes = smtp_reply_has_capa(&r, capa);
+	smtp_reply_clear(&r);
+	return yes;
+}
 
 static void
 do_ehlo(struct smtp_sess *s, const struct smtp_cmd *cmd)
 {
 	struct smtp_srv *srv = s->srv;
-	struct smtp_reply r;
-	const char *sent, *p;
+	const char *capa[8], *const *v = (const char *const *)srv->ehlo;
+	const char *sent;
+	char size[32];
+	size_t n = 0;
 	struct buf b;
-	int code;
 
 	if (cmd->arglen == 0) {
 		reply(s, "EHLO", "501 5.5.4 Syntax: EHLO hostname");
 		return;
 	}
-	buf_init(&b);
-	buf_appendf(&b, "250-%s", srv->host);
-	if (srv->ehlo != NULL) {
-		for (char **e = srv->ehlo; *e != NULL; e++)
-			buf_appendf(&b, "\n250-%s", *e);
-	} else {
-		char size[32];
-
+	if (v == NULL) {
 		snprintf(size, sizeof(size), "SIZE %zu", srv->max_size);
-		buf_appendf(&b, "\n250-%s", "PIPELINING");
-		buf_appendf(&b, "\n250-%s", size);
-		buf_appendf(&b, "\n250-%s", "8BITMIME");
-		buf_appendf(&b, "\n250-%s", "ENHANCEDSTATUSCODES");
+		capa[n++] = "PIPELINING";
+		capa[n++] = size;
+		capa[n++] = "8BITMIME";
+		capa[n++] = "ENHANCEDSTATUSCODES";
 		if (srv->tls != NULL && !conn_is_tls(s->c) && !s->implicit)
-			buf_appendf(&b, "\n250-%s", "STARTTLS");
+			capa[n++] = "STARTTLS";
 		if (conn_is_tls(s->c))
-			buf_appendf(&b, "\n250-%s", "REQUIRETLS");
+			capa[n++] = "REQUIRETLS";   /* RFC 8689 2 */
+		capa[n] = NULL;
+		v = capa;
 	}
-	/* the last line is "250 " */
-	char *txt = buf_cstr(&b);
-	char *lastdash = strrchr(txt, '\n');
-	txt[lastdash ? (size_t)(lastdash - txt) + 4 : 3] = ' ';
-	code = reply_text(s, "EHLO", txt, &sent);
-	if (code == 250) {
+	for (n = 0; v[n] != NULL; n++)
+		;
+	buf_init(&b);
+	buf_appendf(&b, "250%c%s", n > 0 ? '-' : ' ', srv->host);
+	for (size_t i = 0; i < n; i++)
+		buf_appendf(&b, "\n250%c%s", i + 1 < n ? '-' : ' ', v[i]);
+	if (reply_text(s, "EHLO", buf_cstr(&b), &sent) == 250) {
 		reset_transaction(s);
 		s->level = LV_HELO;
 		if (s->starttls_done && rec_tls_ours(s))
 			s->rs->ehlo_after_tls = true;
-		if (s->own && !conn_is_tls(s->c)) {
-			/* what the client saw: parse the reply as it went out */
-			smtp_reply_init(&r);
-			for (p = sent; *p != '\0';) {
-				size_t n = strcspn(p, "\n");
-				size_t m = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
-				if (smtp_reply_feed(&r, p, m) != 0)
-					break;
-				p += n + (p[n] != '\0');
-			}
-			s->rs->starttls_offered = smtp_reply_has_capa(&r, "STARTTLS");
-			smtp_reply_clear(&r);
-		}
+		/* what the client saw, from the reply as it went out */
+		if (s->own && !conn_is_tls(s->c))
+			s->rs->starttls_offered = text_has_capa(sent, "STARTTLS");
 	}
 	buf_free(&b);
 }
@@ -407,8 +384,7 @@ do_mail(struct smtp_sess *s, const struct smtp_cmd *cmd)
 		reply(s, "MAIL", "503 5.5.1 Error: nested MAIL command");
 		return;
 	}
-	params = parse_path(cmd->arg, "FROM:", true);
-	if (params == NULL) {
+	if (smtp_path_parse(cmd->arg, "FROM:", true, NULL, NULL, &params) < 0) {
 		reply(s, "MAIL", "501 5.5.4 Syntax: MAIL FROM:<address>");
 		return;
 	}
@@ -436,9 +412,10 @@ do_mail(struct smtp_sess *s, const struct smtp_cmd *cmd)
 static void
 do_rcpt(struct smtp_sess *s, const struct smtp_cmd *cmd)
 {
-	const char *params = parse_path(cmd->arg, "TO:", false);
+	const char *params;
+	int code;
 
-	if (params == NULL) {
+	if (smtp_path_parse(cmd->arg, "TO:", false, NULL, NULL, &params) < 0) {
 		reply(s, "RCPT", "501 5.1.3 Bad recipient address syntax");
 		return;
 	}
@@ -450,7 +427,7 @@ do_rcpt(struct smtp_sess *s, const struct smtp_cmd *cmd)
 		reply(s, "RCPT", "452 4.5.3 Error: too many recipients");
 		return;
 	}
-	int code = reply(s, "RCPT", "250 2.1.5 Ok");
+	code = reply(s, "RCPT", "250 2.1.5 Ok");
 	if (code >= 200 && code < 300) {
 		s->nrcpt++;
 		s->level = LV_RCPT;
@@ -469,12 +446,8 @@ do_data(struct smtp_sess *s, const struct smtp_cmd *cmd)
 	s->phase = PH_DATA;
 	s->data_bytes = 0;
 	s->data_toolong = false;
+	s->data_lines = 0;
 	conn_set_max_line(s->c, SMTP_TEXT_LINE_MAX - 1);  /* CR counts, LF not */
-	if (s->rs != NULL && rec_data_ours(s)) {
-		s->rs->data_sent = true;
-		s->rs->data_tls = conn_is_tls(s->c);
-		rec_set(&s->rs->data_to, "mx");
-	}
 }
 
 static void
@@ -640,30 +613,39 @@ data_end(struct smtp_sess *s)
 static void
 data_line(struct smtp_sess *s, const char *line, size_t len)
 {
+	if (s->data_lines++ == 0 && s->rs != NULL && rec_data_ours(s)) {
+		/* content arrives (even an empty message's lone dot) */
+		s->rs->data_sent = true;
+		s->rs->data_tls = conn_is_tls(s->c);
+		rec_set(&s->rs->data_to, "mx");
+	}
 	if (len == 1 && line[0] == '.') {
 		data_end(s);
 		return;
 	}
 	if (len > 0 && line[0] == '.')
 		len--;          /* RFC 5321 4.5.2 transparency */
-	if (s->data_bytes <= s->srv->max_size)
-		s->data_bytes += len + 2;
-	else
-		s->data_bytes = s->srv->max_size + 1;   /* just "too big" */
+	s->data_bytes += len + 2;   /* counted, never stored */
 }
 
 /* A TLS record on a plaintext port: a client that expected implicit TLS
  * (or an attacker's probe).  Swallow the record as one bad command so the
- * client gets an answer at once instead of waiting for a line end. */
-static bool
+ * client gets an answer at once instead of waiting for a line end.
+ * Returns 1 when it did, 0 when the input is no TLS record, -1 when the
+ * record header is not complete yet. */
+static int
 tls_record(struct smtp_sess *s)
 {
 	size_t n, reclen;
 	const uint8_t *p = conn_peek(s->c, &n);
 
-	if (n < 3 || p[0] != 0x16 || p[1] != 0x03 || p[2] > 0x04)
-		return false;
-	reclen = n >= 5 ? 5 + ((size_t)p[3] << 8 | p[4]) : n;
+	if (n == 0 || p[0] != 0x16)
+		return 0;
+	if (n < 5)
+		return memchr(p, '\n', n) != NULL ? 0 : -1;
+	if (p[1] != 0x03 || p[2] > 0x04)
+		return 0;
+	reclen = 5 + ((size_t)p[3] << 8 | p[4]);
 	log_info(s->where, "TLS handshake record (%zu bytes) on a plaintext "
 	    "SMTP port: the client expected implicit TLS", reclen);
 	REC(s, '!', "TLS handshake record (%zu bytes) before STARTTLS", reclen);
@@ -674,7 +656,7 @@ tls_record(struct smtp_sess *s)
 	conn_consume(s->c, reclen);
 	reply(s, "error", "500 5.5.1 Error: TLS handshake on a plaintext port, "
 	    "use STARTTLS");
-	return true;
+	return 1;
 }
 
 static void
@@ -695,8 +677,13 @@ sess_read(struct smtp_sess *s)
 			s->skip -= n;
 			continue;
 		}
-		if (s->phase == PH_CMD && !s->long_line && tls_record(s))
-			goto check;
+		if (s->phase == PH_CMD && !s->long_line) {
+			r = tls_record(s);
+			if (r < 0)
+				break;
+			if (r > 0)
+				goto check;
+		}
 		r = conn_getline(s->c, &line, &len);
 		if (r == 0)
 			break;
@@ -826,19 +813,15 @@ sess_cb(struct conn *c, enum conn_ev ev, void *arg)
 	case CONN_TIMEOUT:
 		log_info(s->where, "idle timeout");
 		REC(s, '!', "idle timeout");
-		if (s->phase == PH_TLS_WAIT) {
-			if (rec_tls_ours(s)) {
-				s->rs->tls = REC_TLS_FAILED;
-				rec_set(&s->rs->tls_by, "mx");
-				rec_set(&s->rs->tls_error,
-				    "timeout during the TLS handshake");
-			}
-		} else {
-			sess_end(s, "timeout");
+		sess_end(s, "timeout");
+		if (s->phase != PH_TLS_WAIT) {
 			reply(s, "timeout", "421 4.4.2 %s Error: timeout exceeded",
 			    s->srv->host);
+		} else if (rec_tls_ours(s)) {
+			s->rs->tls = REC_TLS_FAILED;
+			rec_set(&s->rs->tls_by, "mx");
+			rec_set(&s->rs->tls_error, "timeout during the TLS handshake");
 		}
-		sess_end(s, "timeout");
 		break;
 	case CONN_EOF:
 		REC(s, '!', "client closed the connection");
@@ -922,6 +905,19 @@ accept_cb(int fd, uint32_t events, void *arg)
 
 /* ---- the server ---- */
 
+static uint8_t *
+dupmem(const uint8_t *p, size_t n, size_t *outlen)
+{
+	uint8_t *q;
+
+	*outlen = p != NULL ? n : 0;
+	if (*outlen == 0)
+		return NULL;
+	q = xmalloc(n);
+	memcpy(q, p, n);
+	return q;
+}
+
 struct smtp_srv *
 smtp_srv_new(struct loop *l, const struct smtp_srv_config *cfg, char *err,
     size_t errlen)
@@ -946,16 +942,8 @@ smtp_srv_new(struct loop *l, const struct smtp_srv_config *cfg, char *err,
 	s->addr = xstrdup(cfg->addr);
 	s->tls = cfg->tls;
 	s->cert_label = cfg->cert_label ? xstrdup(cfg->cert_label) : NULL;
-	if (cfg->cert_der != NULL && cfg->cert_len > 0) {
-		s->cert_der = xmalloc(cfg->cert_len);
-		memcpy(s->cert_der, cfg->cert_der, cfg->cert_len);
-		s->cert_len = cfg->cert_len;
-	}
-	if (cfg->chain_der != NULL && cfg->chain_len > 0) {
-		s->chain_der = xmalloc(cfg->chain_len);
-		memcpy(s->chain_der, cfg->chain_der, cfg->chain_len);
-		s->chain_len = cfg->chain_len;
-	}
+	s->cert_der = dupmem(cfg->cert_der, cfg->cert_len, &s->cert_len);
+	s->chain_der = dupmem(cfg->chain_der, cfg->chain_len, &s->chain_len);
 	s->ov = xcalloc(cfg->noverrides, sizeof(*s->ov));
 	for (size_t i = 0; i < cfg->noverrides; i++) {
 		if (cfg->overrides[i].step == NULL) {

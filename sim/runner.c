@@ -187,6 +187,12 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 			(void)loop_run_until(l, delivery_finished, &d,
 			    loop_now(l) + scn->timeout_s * 1000);
 		free(body);
+		if (!d.done) {
+			/* still trying at the deadline: cancel it (no callback
+			 * may reach d later) and start the next message afresh */
+			snd_free(snd);
+			snd = make_sender(l, ctx, o, &sp->world);
+		}
 		(void)loop_run_until(l, world_quiet, w, loop_now(l) + SETTLE_MS);
 		verdict_message(pki, rec, loop_wallclock(l), ph->index, m, rm);
 		char *why = xasprintf("%s; the sender said: %s%s%s", rm->reason,

@@ -284,9 +284,9 @@ rr_rdata_str(const ldns_rr *rr, uint16_t type)
 				buf_append(&b, p + 1, p[0]);
 			continue;
 		}
-		char *s = type == SND_DNS_MX || type == SND_DNS_CNAME ?
-		    (i > 0 || type == SND_DNS_CNAME ? host_str(rdf) :
-		    rdf_str(rdf)) : rdf_str(rdf);
+		/* names (MX exchange, CNAME target) without the dot */
+		char *s = ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_DNAME ?
+		    host_str(rdf) : rdf_str(rdf);
 		if (i > 0)
 			buf_append(&b, " ", 1);
 		buf_append(&b, s, strlen(s));

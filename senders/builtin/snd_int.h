@@ -13,6 +13,7 @@
 
 #include "core/conn.h"
 #include "core/loop.h"
+#include "core/util.h"
 #include "fake-mx/smtp.h"
 #include "senders/builtin/sender.h"
 #include "senders/builtin/snd_dns.h"

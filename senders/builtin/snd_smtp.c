@@ -1,19 +1,22 @@
 /*
  * snd_smtp: the reference sender's delivery engine: MX iteration and the
- * SMTP client state machine (RFC 5321, STARTTLS per RFC 3207, implicit TLS
- * submission per RFC 8314).  See sender.h for the contract.
+ * connections it makes.  The dialogue on each connection (the reply
+ * handlers, STARTTLS and the certificate check) is in snd_session.c; the
+ * API and the TLS policy in snd_sender.c.  See sender.h for the contract.
  *
- * One struct job per snd_send().  A job walks its host list (the sorted
- * MX set, the implicit MX, or the submission host), and each host's
- * addresses, one connection at a time; every wait (connect, each reply,
- * the TLS handshake) has a timer on the loop.  Replies are parsed with the
- * shared parser of fake-mx/smtp.h; each command waits for its reply (no
- * pipelining).  Reply handlers live in a table indexed by state.
+ * One struct job per snd_send().  A job walks its host list (the MX set
+ * sorted by preference then name, the implicit MX, or the submission
+ * host) and each host's addresses in answer order, one connection at a
+ * time; every wait (connect, each reply, the TLS handshake, QUIT) has a
+ * timer on the loop.
  *
  * Failures of one server (refused, reset, timeout, 4xx, 421, TLS trouble)
  * move on to the next address, then the next host; a 5xx to MAIL, RCPT or
- * DATA bounces the message.  Under local_tls "may" in strict mode, hosts
- * whose TLS handshake failed get one more pass in plaintext (RFC 7672 2.2).
+ * DATA bounces the message; NXDOMAIN for the domain or a null MX bounces,
+ * SERVFAIL or a DNS timeout defers.  Under local_tls "may" in strict mode,
+ * hosts whose TLS handshake failed get one more pass in plaintext (RFC
+ * 7672 2.2); in opportunistic mode the same address is retried in
+ * plaintext at once.
  *
  * Lifetime: a finished job lingers until a zero-delay timer calls done, so
  * no caller up the stack ever touches freed memory, and done may free the
@@ -123,9 +126,10 @@ job_exhausted(struct job *j)
 	    s->cfg.mode != SND_OPPORTUNISTIC) {
 		j->pass = 1;
 		j->ihost = 0;
-		log_info("sender", "%s: every TLS handshake failed on %s; one more "
-		    "pass in plaintext without STARTTLS (RFC 7672 2.2)",
-		    j->rcpt, s->submit ? "the submission server" : "those MX hosts");
+		log_info("sender", "%s: TLS handshakes failed; one more pass over "
+		    "%s in plaintext, without STARTTLS (RFC 7672 2.2)", j->rcpt,
+		    s->submit ? "the submission server" :
+		    "the MX hosts where they failed");
 		job_next_host(j);
 		return;
 	}
@@ -398,6 +402,8 @@ snd_next_what(const struct job *j)
 		return "trying the next address";
 	if (j->s->submit)
 		return "giving up";
+	if (j->ihost + 1 >= j->nhosts)
+		return "no MX left";
 	return "trying next MX";
 }
 
@@ -410,6 +416,7 @@ snd_quit(struct job *j, bool final)
 	    j->s->cfg.cmd_timeout_ms : QUIT_WAIT_MS;
 
 	j->quit_final = final;
+	log_debug("sender", "%s: > QUIT", j->peer);
 	conn_printf(j->c, "QUIT\r\n");
 	j->st = J_QUIT;
 	snd_arm(j, ms);
@@ -456,7 +463,11 @@ snd_timeout_cb(void *arg)
 		snd_quit_done(j);
 		break;
 	case J_TLS:
-		snd_job_fail(j, false, "%s: TLS handshake timed out", j->peer);
+		snd_tls_failed(j, "timed out");
+		break;
+	case J_BANNER:
+		snd_job_fail(j, false, "%s: no greeting within %llu ms", j->peer,
+		    (unsigned long long)j->s->cfg.cmd_timeout_ms);
 		break;
 	default:
 		snd_job_fail(j, false, "%s: timeout waiting for the %s reply (%llu ms)",

@@ -16,6 +16,7 @@
 #define Q_EDNS 2
 #define Q_TCP 4
 #define Q_DO 8
+#define Q_SMALL 16 /* EDNS with a 600-byte buffer */
 
 static const char *world_rrs[] = {
 	"example.test. MX 10 mx1.example.test.",
@@ -57,6 +58,11 @@ world(bool root)
 	for (size_t i = 0; i < ARRAY_LEN(world_rrs); i++)
 		ck_assert_msg(dns_db_add_rr(db, world_rrs[i], err,
 		    sizeof(err)) == 0, "%s: %s", world_rrs[i], err);
+	for (int i = 0; i < 12; i++) {
+		snprintf(line, sizeof(line), "mid.example.test. TXT \"one of "
+		    "twelve records, that fit in 1232 bytes: %02d\"", i);
+		ck_assert(dns_db_add_rr(db, line, err, sizeof(err)) == 0);
+	}
 	for (int i = 0; i < 40; i++) {
 		snprintf(line, sizeof(line), "big.example.test. TXT \"record "
 		    "%02d of the forty that overflow a UDP answer\"", i);
@@ -85,6 +91,8 @@ query_wire(const char *name, ldns_rr_type type, unsigned flags, size_t *len)
 	ldns_pkt_set_id(q, 0x4242);
 	if (flags & Q_EDNS)
 		ldns_pkt_set_edns_udp_size(q, 4096);
+	if (flags & Q_SMALL)
+		ldns_pkt_set_edns_udp_size(q, 600);
 	if (flags & Q_DO)
 		ldns_pkt_set_edns_do(q, true);
 	ck_assert(ldns_pkt2wire(&wire, q, len) == LDNS_STATUS_OK);
@@ -409,6 +417,7 @@ END_TEST
 START_TEST(large_udp_answers_truncate)
 {
 	struct dns_db *db = world(true);
+	char err[256], line[128];
 	size_t len;
 	ldns_pkt *r = ask_ex(db, "big.example.test", LDNS_RR_TYPE_TXT, Q_RD,
 	    NULL, &len);
@@ -427,10 +436,38 @@ START_TEST(large_udp_answers_truncate)
 	ck_assert(ldns_pkt_edns_do(r));
 	ldns_pkt_free(r);
 
-	/* an MX answer that fits in 1232 but not 512 bytes with EDNS */
-	r = ask_ex(db, "example.test", LDNS_RR_TYPE_MX, Q_RD | Q_EDNS, NULL,
-	    &len);
+	/* 12 TXT records fit in 1232 bytes but not in 512 or 600 */
+	r = ask_ex(db, "mid.example.test", LDNS_RR_TYPE_TXT, Q_RD | Q_EDNS,
+	    NULL, &len);
 	ck_assert(!ldns_pkt_tc(r) && !ldns_pkt_edns_do(r));
+	ck_assert_uint_eq(count(ldns_pkt_answer(r)), 12);
+	ck_assert_uint_gt(len, 600);
+	ldns_pkt_free(r);
+	r = ask(db, "mid.example.test", LDNS_RR_TYPE_TXT, Q_RD);
+	ck_assert(ldns_pkt_tc(r));
+	ck_assert_uint_eq(count(ldns_pkt_answer(r)), 0);
+	ldns_pkt_free(r);
+	r = ask(db, "mid.example.test", LDNS_RR_TYPE_TXT, Q_RD | Q_SMALL);
+	ck_assert(ldns_pkt_tc(r));
+	ldns_pkt_free(r);
+
+	/* too big with its additional section: that goes first, no TC */
+	for (int i = 0; i < 30; i++) {
+		snprintf(line, sizeof(line), "wide.example.test. MX %d "
+		    "w%d.example.test.", i / 6, i / 6);
+		ck_assert(dns_db_add_rr(db, line, err, sizeof(err)) == 0);
+		snprintf(line, sizeof(line), "w%d.example.test. A 127.0.1.%d",
+		    i / 6, i);
+		ck_assert(dns_db_add_rr(db, line, err, sizeof(err)) == 0);
+	}
+	r = ask(db, "wide.example.test", LDNS_RR_TYPE_MX, Q_RD);
+	ck_assert(!ldns_pkt_tc(r));
+	ck_assert_uint_eq(count(ldns_pkt_answer(r)), 5);
+	ck_assert_uint_eq(count(ldns_pkt_additional(r)), 0);
+	ldns_pkt_free(r);
+	r = ask(db, "wide.example.test", LDNS_RR_TYPE_MX, Q_RD | Q_EDNS);
+	ck_assert(!ldns_pkt_tc(r));
+	ck_assert_uint_eq(count(ldns_pkt_additional(r)), 30);
 	ldns_pkt_free(r);
 
 	r = ask_ex(db, "big.example.test", LDNS_RR_TYPE_TXT, Q_RD | Q_TCP,

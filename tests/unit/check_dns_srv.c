@@ -393,7 +393,7 @@ START_TEST(tcp_framing_timeouts_and_garbage)
 	struct buf msg = { 0 };
 	char err[256], *logtext = NULL;
 	size_t loglen = 0, qlen, rlen;
-	uint8_t *q1, *q2, junk[40], *resp;
+	uint8_t *q1, *q2, junk[300], *resp;
 	ldns_pkt *r;
 	FILE *logf;
 	int ufd;
@@ -455,7 +455,8 @@ START_TEST(tcp_framing_timeouts_and_garbage)
 	    loop_now(l) + 1000) == 0);
 	ck_assert(logged(logf, &logtext, "zero-length message"));
 
-	/* a framed garbage message gets FORMERR, the connection lives on */
+	/* a framed garbage message (longer than 255, so both length bytes
+	 * count) gets FORMERR, and the connection lives on */
 	tclient_reset(&t);
 	buf_reset(&msg);
 	memset(junk, 0xa5, sizeof(junk));
@@ -469,7 +470,12 @@ START_TEST(tcp_framing_timeouts_and_garbage)
 	ck_assert(loop_run_until(l, tclient_two_answers, &t,
 	    loop_now(l) + 1000) == 0);
 	ck_assert_uint_eq(t.in.data[5] & 0x0f, LDNS_RCODE_FORMERR);
-	ck_assert(logged(logf, &logtext, "(tcp, 40 bytes): question count"));
+	rlen = (size_t)t.in.data[0] << 8 | t.in.data[1];
+	ck_assert(ldns_wire2pkt(&r, t.in.data + 4 + rlen,
+	    t.in.len - 4 - rlen) == LDNS_STATUS_OK);
+	ck_assert_uint_eq(count(ldns_pkt_answer(r)), 2);
+	ldns_pkt_free(r);
+	ck_assert(logged(logf, &logtext, "(tcp, 300 bytes): question count"));
 	conn_close(t.c);
 
 	/* UDP: garbage is logged and dropped, the next query answered */

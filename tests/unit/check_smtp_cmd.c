@@ -117,6 +117,52 @@ START_TEST(test_syntax_errors)
 }
 END_TEST
 
+START_TEST(test_paths)
+{
+	const char *path, *params;
+	size_t n;
+
+	ck_assert_int_eq(smtp_path_parse("FROM:<a@b.test> SIZE=10 BODY=8BITMIME",
+	    "FROM:", true, &path, &n, &params), 0);
+	ck_assert_uint_eq(n, 8);
+	ck_assert_int_eq(strncmp(path, "a@b.test", n), 0);
+	ck_assert_str_eq(params, "SIZE=10 BODY=8BITMIME");
+
+	ck_assert_int_eq(smtp_path_parse("from: <a@b.test>", "FROM:", true,
+	    &path, &n, &params), 0);
+	ck_assert_str_eq(params, "");
+	ck_assert_int_eq(smtp_path_parse("FROM:<>", "FROM:", true, &path, &n,
+	    &params), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(smtp_path_parse("TO:<>", "TO:", false, NULL, NULL,
+	    NULL), -1);
+	ck_assert_int_eq(smtp_path_parse("TO:<Postmaster>", "TO:", false, NULL,
+	    NULL, NULL), 0);
+	ck_assert_int_eq(smtp_path_parse("TO:<postmasterx>", "TO:", false, NULL,
+	    NULL, NULL), -1);
+	ck_assert_int_eq(smtp_path_parse("TO:<@r.test:u@d.test>", "TO:", false,
+	    &path, &n, NULL), 0);
+	ck_assert_uint_eq(n, 16);
+
+	/* syntax errors */
+	ck_assert_int_eq(smtp_path_parse("FROM:a@b.test", "FROM:", true, NULL,
+	    NULL, NULL), -1);
+	ck_assert_int_eq(smtp_path_parse("FROM:<a@b.test", "FROM:", true, NULL,
+	    NULL, NULL), -1);
+	ck_assert_int_eq(smtp_path_parse("FROM:<a b@c.test>", "FROM:", true,
+	    NULL, NULL, NULL), -1);
+	ck_assert_int_eq(smtp_path_parse("FROM:<a@b.test>X", "FROM:", true,
+	    NULL, NULL, NULL), -1);
+	ck_assert_int_eq(smtp_path_parse("FROM:<user>", "FROM:", true, NULL,
+	    NULL, NULL), -1);
+	ck_assert_int_eq(smtp_path_parse("FROM:<a\x01@b.test>", "FROM:", true,
+	    NULL, NULL, NULL), -1);
+	ck_assert_int_eq(smtp_path_parse("TO:<a@b.test>", "FROM:", true, NULL,
+	    NULL, NULL), -1);
+	ck_assert_int_eq(smtp_path_parse("", "TO:", true, NULL, NULL, NULL), -1);
+}
+END_TEST
+
 static int
 rparse(const char *line, int *code, bool *last, const char **text)
 {
@@ -268,6 +314,7 @@ smtp_cmd_suite(void)
 	tcase_add_test(tc, test_verbs);
 	tcase_add_test(tc, test_args);
 	tcase_add_test(tc, test_syntax_errors);
+	tcase_add_test(tc, test_paths);
 	tcase_add_test(tc, test_reply_parse);
 	tcase_add_test(tc, test_reply_multiline);
 	tcase_add_test(tc, test_reply_malformed);

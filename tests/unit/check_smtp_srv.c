@@ -4,12 +4,15 @@
  * network namespace, on the virtual clock.  Each test ends by checking
  * that the loop has no fds and no timers left.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -867,6 +870,125 @@ START_TEST(test_tls_failure_recorded)
 }
 END_TEST
 
+START_TEST(test_limits)
+{
+	struct smtp_srv_config cfg = config(), cfg2;
+	struct smtp_srv *second;
+	struct world w;
+	struct tc t;
+	char err[256];
+
+	world_init(&w, LOOP_SKIP, &cfg);
+
+	/* the same address and port cannot be served twice */
+	cfg2 = cfg;
+	cfg2.port_submission = cfg2.port_smtps = 0;
+	second = smtp_srv_new(w.l, &cfg2, err, sizeof(err));
+	ck_assert_ptr_null(second);
+	ck_assert_msg(strstr(err, "cannot listen on " MX_ADDR ":25") != NULL,
+	    "%s", err);
+	cfg2.host = NULL;
+	ck_assert_ptr_null(smtp_srv_new(w.l, &cfg2, err, sizeof(err)));
+
+	tc_open(&t, &w, 25);
+	tc_expect(&t, "220 ");
+	tc_send(&t, "EHLO");
+	tc_expect(&t, "501 ");
+	tc_send(&t, "HELO");
+	tc_expect(&t, "501 ");
+	tc_send(&t, "HELO client.example.org");
+	tc_expect(&t, "250 " MX_HOST);
+	tc_send(&t, "MAIL FROM:<a@example.org>");
+	tc_expect(&t, "250 ");
+	/* RFC 5321 4.5.3.1.8: at least 100 recipients; we take 1000 */
+	for (int i = 0; i < 1000; i += 50) {
+		for (int j = 0; j < 50; j++)
+			tc_send(&t, "RCPT TO:<r%d@example.test>", i + j);
+		for (int j = 0; j < 50; j++)
+			tc_expect(&t, "250 ");
+	}
+	tc_send(&t, "RCPT TO:<one-more@example.test>");
+	tc_expect(&t, "452 4.5.3");
+	tc_send(&t, "DATA");
+	tc_expect(&t, "354 ");
+	tc_send(&t, ".");                   /* an empty message */
+	tc_expect(&t, "250 ");
+	tc_send(&t, "QUIT");
+	tc_expect(&t, "221 ");
+	tc_wait_closed(&t);
+	ck_assert(only_session(&w)->delivered);
+	tc_close(&t);
+	world_fini(&w);
+}
+END_TEST
+
+/* The MITM proxy links its upstream connection (by local port) to the
+ * sender's session: the MX must fill that one, and leave alone what the
+ * attacker owns. */
+START_TEST(test_linked_session)
+{
+	struct smtp_srv_config cfg = config();
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sa);
+	struct rec_session *rs;
+	struct world w;
+	struct tc t;
+	int fd;
+
+	world_init(&w, LOOP_SKIP, &cfg);
+	rs = rec_session_new(w.rec, MX_HOST, "127.0.0.1", 25);
+	rs->tls = REC_TLS_OK;
+	rec_set(&rs->tls_by, "attacker");
+	rec_set(&rs->end, "quit");
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &slen), 0);
+	rec_link(w.rec, ntohs(sa.sin_port), rs);
+	sa.sin_port = htons(25);
+	inet_pton(AF_INET, MX_ADDR, &sa.sin_addr);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	memset(&t, 0, sizeof(t));
+	t.w = &w;
+	t.c = conn_new(w.l, fd, tc_cb, &t);
+
+	tc_expect(&t, "220 ");
+	tc_send(&t, "EHLO attacker.example.org");
+	tc_expect(&t, "250-");
+	tc_send(&t, "STARTTLS");
+	tc_expect(&t, "220 ");
+	tc_starttls(&t);
+	tc_send(&t, "EHLO attacker.example.org\r\nMAIL FROM:<a@example.org>\r\n"
+	    "RCPT TO:<b@example.test>\r\nDATA");
+	tc_expect(&t, "250-");
+	tc_expect(&t, "250 ");
+	tc_expect(&t, "250 ");
+	tc_expect(&t, "354 ");
+	tc_send(&t, "secret\r\n.");
+	tc_expect(&t, "250 ");
+	tc_close(&t);
+	(void)loop_run_until(w.l, srv_idle, w.srv, loop_now(w.l) + WAIT_MS);
+
+	ck_assert_uint_eq(rec_count(w.rec), 1);
+	/* what the attacker recorded stays */
+	ck_assert_str_eq(rs->tls_by, "attacker");
+	ck_assert_ptr_null(rs->tls_version);
+	ck_assert_ptr_null(rs->cert_der);
+	ck_assert(!rs->ehlo_after_tls);
+	ck_assert_str_eq(rs->end, "quit");
+	/* the sender-side view is the proxy's business */
+	ck_assert(!rs->banner && !rs->starttls_offered && !rs->starttls_issued);
+	/* what only the MX knows */
+	ck_assert(rs->mail_from && rs->data_sent && rs->data_tls && rs->delivered);
+	ck_assert_str_eq(rs->data_to, "mx");
+	ck_assert(has_line(rs, '}', "MAIL FROM:<a@example.org>"));
+	ck_assert(!has_line(rs, '}', "secret"));
+	world_fini(&w);
+}
+END_TEST
+
 /* ---- the real openssl s_client ---- */
 
 struct child {
@@ -972,6 +1094,8 @@ smtp_srv_suite(void)
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_tls_on_plaintext_port);
 	tcase_add_test(tc, test_tls_failure_recorded);
+	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_linked_session);
 	tcase_add_test(tc, test_openssl_s_client);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,375 @@
+/*
+ * sandbox: a Lua 5.4 state for untrusted scenario files.  See sandbox.h.
+ *
+ * The state is built with lua_newstate() and a counting allocator: an
+ * allocation that would take the state past mem_limit is refused (Lua
+ * then raises its memory error), shrinking never fails.  Once a run has
+ * hit the cap it fails even if the script caught the error with pcall.
+ *
+ * The instruction cap is a count hook every SANDBOX_HOOK_STEP
+ * instructions.  When the budget is spent the hook re-arms itself for
+ * every single instruction and raises an error each time, so a script
+ * that catches the first error with pcall cannot execute one more
+ * instruction: the error reaches sandbox_run_*.  The budget is per
+ * sandbox, not per run; a sandbox that exhausted it stays dead.
+ *
+ * Libraries: base (minus load, loadfile, dofile, require,
+ * collectgarbage), string (minus dump), table, math, utf8.  The string
+ * metatable gets a __metatable field so getmetatable("") returns a
+ * sentinel instead of the table whose __index is the string library.
+ *
+ * Chunks are loaded in text mode only ("t"), named "@path", so Lua's own
+ * messages read "path:line: message".  Lua shortens long chunk names to
+ * "...tail"; the full path is put back before the message is returned.
+ * This module does not log.
+ */
+#include "core/sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "core/util.h"
+
+#define SANDBOX_HOOK_STEP 1000
+#define SANDBOX_FILE_MAX (1u << 20)
+
+struct sandbox {
+	lua_State *L;
+	size_t used;
+	size_t limit;
+	uint64_t insns;
+	uint64_t insn_limit;
+	bool running;           /* inside sandbox_run_*: record where memory ran out */
+	bool insn_hit;
+	bool mem_hit;           /* this run was refused memory */
+	int mem_line;           /* line of the chunk where it happened, 0 unknown */
+	const char *chunk;      /* "@name" of the running chunk */
+};
+
+/* Line of the innermost active function of the running chunk, or 0. */
+static int
+chunk_line(lua_State *L, const char *chunk, char *src, size_t srclen)
+{
+	lua_Debug ar;
+
+	for (int level = 0; lua_getstack(L, level, &ar); level++) {
+		if (lua_getinfo(L, "Sl", &ar) == 0 || ar.currentline <= 0)
+			continue;
+		if (chunk != NULL && strcmp(ar.source, chunk) != 0)
+			continue;
+		if (src != NULL)
+			snprintf(src, srclen, "%s", ar.short_src);
+		return ar.currentline;
+	}
+	return 0;
+}
+
+/*
+ * The allocator.  ptr == NULL means osize is a type tag, not a size.
+ * Called for lua_newstate too, before sb->L is set.  Finding the line on
+ * refusal only reads CallInfo and Proto fields (lua_getstack/getinfo with
+ * "Sl" allocate nothing), which are consistent whenever Lua allocates.
+ */
+static void *
+sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct sandbox *sb = ud;
+	size_t old = ptr != NULL ? osize : 0;
+	void *p;
+
+	if (nsize == 0) {
+		free(ptr);
+		sb->used -= old;
+		return NULL;
+	}
+	if (nsize > old && (nsize - old > sb->limit ||
+	    sb->used + (nsize - old) > sb->limit)) {
+		if (sb->running && !sb->mem_hit) {
+			sb->mem_hit = true;
+			sb->mem_line = chunk_line(sb->L, sb->chunk, NULL, 0);
+		}
+		return NULL;
+	}
+	p = realloc(ptr, nsize);
+	if (p == NULL) {
+		if (nsize <= old)
+			return ptr;     /* a failed shrink keeps the old block */
+		return NULL;
+	}
+	sb->used = sb->used - old + nsize;
+	return p;
+}
+
+static void
+sb_hook(lua_State *L, lua_Debug *ar)
+{
+	struct sandbox *sb;
+	char src[LUA_IDSIZE];
+	int line;
+
+	(void)ar;
+	lua_getallocf(L, (void **)&sb);
+	if (!sb->insn_hit) {
+		sb->insns += SANDBOX_HOOK_STEP;
+		if (sb->insns < sb->insn_limit)
+			return;
+		sb->insn_hit = true;
+		/* from now on every instruction fails: pcall cannot swallow it */
+		lua_sethook(L, sb_hook, LUA_MASKCOUNT, 1);
+	}
+	line = chunk_line(L, NULL, src, sizeof(src));
+	if (line > 0)
+		luaL_error(L, "%s:%d: instruction limit (%llu) exceeded", src, line,
+		    (unsigned long long)sb->insn_limit);
+	luaL_error(L, "instruction limit (%llu) exceeded",
+	    (unsigned long long)sb->insn_limit);
+}
+
+static int
+sb_panic(lua_State *L)
+{
+	const char *msg = lua_tostring(L, -1);
+
+	fatal("sandbox: unprotected Lua error: %s", msg ? msg : "?");
+}
+
+/* [-0, +0, m] Opens the allowed libraries and removes the rest. */
+static int
+sb_open(lua_State *L)
+{
+	static const luaL_Reg libs[] = {
+		{ LUA_GNAME, luaopen_base },
+		{ LUA_STRLIBNAME, luaopen_string },
+		{ LUA_TABLIBNAME, luaopen_table },
+		{ LUA_MATHLIBNAME, luaopen_math },
+		{ LUA_UTF8LIBNAME, luaopen_utf8 },
+	};
+	static const char *const drop[] = {
+		"load", "loadfile", "dofile", "require", "collectgarbage",
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(libs); i++) {
+		luaL_requiref(L, libs[i].name, libs[i].func, 1);
+		lua_pop(L, 1);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(drop); i++) {
+		lua_pushnil(L);
+		lua_setglobal(L, drop[i]);
+	}
+	lua_getglobal(L, LUA_STRLIBNAME);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump");
+	lua_pop(L, 1);
+
+	/* getmetatable("") now returns this string, not the metatable */
+	lua_pushliteral(L, "");
+	if (lua_getmetatable(L, -1)) {
+		lua_pushliteral(L, "string");
+		lua_setfield(L, -2, "__metatable");
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+
+	/* package.loaded kept the library tables reachable only from C */
+	lua_pushnil(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	return 0;
+}
+
+struct sandbox *
+sandbox_new(size_t mem_limit, uint64_t insn_limit)
+{
+	struct sandbox *sb = xcalloc(1, sizeof(*sb));
+
+	sb->limit = mem_limit ? mem_limit : SANDBOX_MEM_DEFAULT;
+	sb->insn_limit = insn_limit ? insn_limit : SANDBOX_INSNS_DEFAULT;
+	sb->L = lua_newstate(sb_alloc, sb);
+	if (sb->L == NULL) {
+		free(sb);
+		return NULL;        /* mem_limit below what an empty state needs */
+	}
+	lua_atpanic(sb->L, sb_panic);
+	lua_pushcfunction(sb->L, sb_open);
+	if (lua_pcall(sb->L, 0, 0, 0) != LUA_OK) {
+		lua_close(sb->L);
+		free(sb);
+		return NULL;
+	}
+	lua_sethook(sb->L, sb_hook, LUA_MASKCOUNT, SANDBOX_HOOK_STEP);
+	return sb;
+}
+
+void
+sandbox_free(struct sandbox *sb)
+{
+	if (sb == NULL)
+		return;
+	lua_close(sb->L);
+	free(sb);
+}
+
+lua_State *
+sandbox_lua(struct sandbox *sb)
+{
+	return sb->L;
+}
+
+size_t
+sandbox_mem_used(const struct sandbox *sb)
+{
+	return sb->used;
+}
+
+/*
+ * [-1, +1, -] Message handler: no traceback, but make sure the message
+ * is a string that starts with "chunk:line:".  Never calls metamethods.
+ */
+static int
+sb_msgh(lua_State *L)
+{
+	struct sandbox *sb;
+	char src[LUA_IDSIZE], pfx[LUA_IDSIZE + 2];
+	const char *msg;
+	int line;
+
+	lua_getallocf(L, (void **)&sb);
+	if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER)
+		msg = lua_tostring(L, 1);
+	else
+		msg = lua_pushfstring(L, "(error object is a %s value)",
+		    luaL_typename(L, 1));
+	line = chunk_line(L, sb->chunk, src, sizeof(src));
+	if (line <= 0)
+		return 1;
+	snprintf(pfx, sizeof(pfx), "%s:", src);
+	if (strncmp(msg, pfx, strlen(pfx)) == 0)
+		return 1;           /* already "chunk:line: ..." */
+	lua_pushfstring(L, "%s:%d: %s", src, line, msg);
+	return 1;
+}
+
+/* Copies msg to err, replacing Lua's shortened "...tail" chunk name at
+ * the start with the full name. */
+static void
+sb_set_error(char *err, size_t errlen, const char *name, const char *msg)
+{
+	size_t nlen = strlen(name);
+
+	if (strncmp(msg, "...", 3) == 0) {
+		for (const char *c = msg + 3; *c != '\0'; c++) {
+			size_t tail = (size_t)(c - (msg + 3));
+			if (*c != ':')
+				continue;
+			if (tail <= nlen &&
+			    memcmp(name + nlen - tail, msg + 3, tail) == 0) {
+				snprintf(err, errlen, "%s%s", name, c);
+				return;
+			}
+			break;
+		}
+	}
+	snprintf(err, errlen, "%s", msg);
+}
+
+int
+sandbox_run_string(struct sandbox *sb, const char *name, const char *src,
+	size_t len, char *err, size_t errlen)
+{
+	lua_State *L = sb->L;
+	char *chunk = xasprintf("@%s", name);
+	int base = lua_gettop(L), rc;
+
+	if (len >= 4 && memcmp(src, LUA_SIGNATURE, 4) == 0) {
+		snprintf(err, errlen, "%s:1: binary chunks (bytecode) are not "
+		    "allowed, only Lua source", name);
+		free(chunk);
+		return -1;
+	}
+	sb->chunk = chunk;
+	sb->mem_hit = false;
+	sb->mem_line = 0;
+	sb->running = true;
+	lua_pushcfunction(L, sb_msgh);
+	rc = luaL_loadbufferx(L, src, len, chunk, "t");
+	if (rc == LUA_OK)
+		rc = lua_pcall(L, 0, 1, base + 1);
+	sb->running = false;
+	if (rc == LUA_OK && !sb->mem_hit) {
+		lua_remove(L, base + 1);    /* the handler; leaves the result */
+		sb->chunk = NULL;
+		free(chunk);
+		return 0;
+	}
+	if (sb->mem_hit && sb->mem_line > 0)
+		snprintf(err, errlen, "%s:%d: memory limit (%zu bytes) exceeded",
+		    name, sb->mem_line, sb->limit);
+	else if (sb->mem_hit)
+		snprintf(err, errlen, "%s: memory limit (%zu bytes) exceeded",
+		    name, sb->limit);
+	else if (rc == LUA_ERRERR)
+		snprintf(err, errlen, "%s: error in error handling (%s)", name,
+		    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?");
+	else if (lua_type(L, -1) == LUA_TSTRING)
+		sb_set_error(err, errlen, name, lua_tostring(L, -1));
+	else
+		snprintf(err, errlen, "%s: error (no message)", name);
+	lua_settop(L, base);
+	sb->chunk = NULL;
+	free(chunk);
+	return -1;
+}
+
+int
+sandbox_run_file(struct sandbox *sb, const char *path, char *err,
+	size_t errlen)
+{
+	struct stat st;
+	char *text;
+	ssize_t n;
+	size_t len = 0;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	text = xmalloc(SANDBOX_FILE_MAX + 1);
+	/* read one byte past the cap to tell "exactly 1 MiB" from "larger" */
+	while ((n = read(fd, text + len, SANDBOX_FILE_MAX + 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		len += (size_t)n;
+		if (len > SANDBOX_FILE_MAX) {
+			snprintf(err, errlen, "%s: file is larger than %u bytes "
+			    "(1 MiB), refusing to load it", path, SANDBOX_FILE_MAX);
+			goto fail;
+		}
+	}
+	close(fd);
+	rc = sandbox_run_string(sb, path, text, len, err, errlen);
+	free(text);
+	return rc;
+fail:
+	close(fd);
+	free(text);
+	return -1;
+}
