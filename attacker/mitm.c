@@ -406,9 +406,6 @@ on_reply(struct msess *ms, struct smtp_reply *r)
 		p = ms->fifo[0];
 		pop_front(ms);
 	}
-	if (ms->u != NULL)
-		for (size_t i = 0; i < r->nlines; i++)
-			rec_line(ms->m->rec, ms->u, '{', "%s", r->lines[i]);
 	if (p.ours) {
 		/* reply to the attacker's own STARTTLS towards the MX */
 		if (r->code == 220) {
@@ -502,8 +499,6 @@ on_up_data(struct msess *ms)
 static bool
 forward_cmd(struct msess *ms, const char *line, size_t len, enum smtp_verb verb)
 {
-	if (ms->u != NULL)
-		rec_line(ms->m->rec, ms->u, '}', "%.*s", (int)len, line);
 	conn_write(ms->up, line, len);
 	conn_write(ms->up, "\r\n", 2);
 	return push(ms, (struct pending){ .verb = verb });
@@ -549,7 +544,6 @@ on_starttls(struct msess *ms, const char *line, size_t len)
 			return reply_local(ms, SMTP_V_STARTTLS,
 			    "220 2.0.0 Ready to start TLS", AFTER_CLI_TLS);
 		/* relay: STARTTLS to the MX first, then TLS both ways */
-		rec_line(ms->m->rec, ms->u, '}', "STARTTLS");
 		conn_write(ms->up, "STARTTLS\r\n", 10);
 		return push(ms, (struct pending){ .verb = SMTP_V_STARTTLS, .ours = true });
 	default:
@@ -589,8 +583,6 @@ on_cli_line(struct msess *ms, const char *line, size_t len)
 			return reply_local(ms, SMTP_V_UNKNOWN,
 			    "250 2.0.0 Ok: queued by the attacker", AFTER_NONE);
 		}
-		if (dot && ms->u != NULL)
-			rec_line(ms->m->rec, ms->u, '}', "[message: %zu bytes]", ms->data_bytes);
 		conn_write(ms->up, line, len);
 		conn_write(ms->up, "\r\n", 2);
 		if (!dot)

@@ -2,9 +2,12 @@
  * sandbox: a Lua 5.4 state for untrusted scenario files.  See sandbox.h.
  *
  * The state is built with lua_newstate() and a counting allocator: an
- * allocation that would take the state past mem_limit is refused (Lua
- * then raises its memory error), shrinking never fails.  Once a run has
- * hit the cap it fails even if the script caught the error with pcall.
+ * allocation that would take the state past mem_limit is refused,
+ * shrinking never fails.  A refusal is not yet an error: Lua collects
+ * garbage and asks again, and only raises its memory error when the
+ * second request is refused too.  pcall and xpcall are replaced by
+ * versions that re-raise a memory error instead of returning it, so once
+ * a run is out of memory it fails even if the script tried to catch it.
  *
  * The instruction cap is a count hook every SANDBOX_HOOK_STEP
  * instructions.  When the budget is spent the hook re-arms itself for
@@ -14,7 +17,8 @@
  * sandbox, not per run; a sandbox that exhausted it stays dead.
  *
  * Libraries: base (minus load, loadfile, dofile, require,
- * collectgarbage), string (minus dump), table, math, utf8.  The string
+ * collectgarbage; pcall and xpcall replaced as above), string (minus
+ * dump), table, math, utf8.  The string
  * metatable gets a __metatable field so getmetatable("") returns a
  * sentinel instead of the table whose __index is the string library.
  *
@@ -48,12 +52,24 @@ struct sandbox {
 	size_t limit;
 	uint64_t insns;
 	uint64_t insn_limit;
-	bool running;           /* inside sandbox_run_*: record where memory ran out */
+	bool running;           /* inside sandbox_run_*: note refusals' lines */
 	bool insn_hit;
-	bool mem_hit;           /* this run was refused memory */
-	int mem_line;           /* line of the chunk where it happened, 0 unknown */
+	int insn_line;          /* where the budget ran out */
+	char insn_src[LUA_IDSIZE];
+	bool mem_hit;           /* this run raised a memory error */
+	int refused_line;       /* line of the last refused allocation */
+	int mem_line;           /* line of the memory error, 0 unknown */
 	const char *chunk;      /* "@name" of the running chunk */
 };
+
+static struct sandbox *
+sb_of(lua_State *L)
+{
+	void *ud;
+
+	lua_getallocf(L, &ud);
+	return ud;
+}
 
 /* Line of the innermost active function of the running chunk, or 0. */
 static int
@@ -93,10 +109,8 @@ sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	}
 	if (nsize > old && (nsize - old > sb->limit ||
 	    sb->used + (nsize - old) > sb->limit)) {
-		if (sb->running && !sb->mem_hit) {
-			sb->mem_hit = true;
-			sb->mem_line = chunk_line(sb->L, sb->chunk, NULL, 0);
-		}
+		if (sb->running)
+			sb->refused_line = chunk_line(sb->L, sb->chunk, NULL, 0);
 		return NULL;
 	}
 	p = realloc(ptr, nsize);
@@ -112,26 +126,68 @@ sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 static void
 sb_hook(lua_State *L, lua_Debug *ar)
 {
-	struct sandbox *sb;
-	char src[LUA_IDSIZE];
-	int line;
+	struct sandbox *sb = sb_of(L);
+	char msg[64];
 
 	(void)ar;
-	lua_getallocf(L, (void **)&sb);
 	if (!sb->insn_hit) {
 		sb->insns += SANDBOX_HOOK_STEP;
 		if (sb->insns < sb->insn_limit)
 			return;
 		sb->insn_hit = true;
+		sb->insn_line = chunk_line(L, NULL, sb->insn_src,
+		    sizeof(sb->insn_src));
 		/* from now on every instruction fails: pcall cannot swallow it */
 		lua_sethook(L, sb_hook, LUA_MASKCOUNT, 1);
 	}
-	line = chunk_line(L, NULL, src, sizeof(src));
-	if (line > 0)
-		luaL_error(L, "%s:%d: instruction limit (%llu) exceeded", src, line,
-		    (unsigned long long)sb->insn_limit);
-	luaL_error(L, "instruction limit (%llu) exceeded",
+	/* lua_pushfstring knows no %llu */
+	snprintf(msg, sizeof(msg), "instruction limit (%llu) exceeded",
 	    (unsigned long long)sb->insn_limit);
+	if (sb->insn_line > 0)
+		luaL_error(L, "%s:%d: %s", sb->insn_src, sb->insn_line, msg);
+	luaL_error(L, "%s", msg);
+}
+
+static int
+sb_finish(lua_State *L, int status, int extra)
+{
+	struct sandbox *sb = sb_of(L);
+
+	if (status == LUA_OK)
+		return lua_gettop(L) - extra;
+	if (status == LUA_ERRMEM || sb->mem_hit) {
+		if (!sb->mem_hit) {
+			sb->mem_hit = true;
+			sb->mem_line = sb->refused_line;
+		}
+		return lua_error(L);        /* the error object is on top */
+	}
+	lua_pushboolean(L, 0);
+	lua_pushvalue(L, -2);
+	return 2;
+}
+
+/* [-(n), +(r), -] pcall(f, ...) as in lbaselib.c, see sb_finish. */
+static int
+sb_pcall(lua_State *L)
+{
+	luaL_checkany(L, 1);
+	lua_pushboolean(L, 1);
+	lua_insert(L, 1);
+	return sb_finish(L, lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 0), 0);
+}
+
+/* [-(n), +(r), -] xpcall(f, msgh, ...) as in lbaselib.c. */
+static int
+sb_xpcall(lua_State *L)
+{
+	int n = lua_gettop(L);
+
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushboolean(L, 1);
+	lua_pushvalue(L, 1);
+	lua_rotate(L, 3, 2);
+	return sb_finish(L, lua_pcall(L, n - 2, LUA_MULTRET, 2), 2);
 }
 
 static int
@@ -165,6 +221,10 @@ sb_open(lua_State *L)
 		lua_pushnil(L);
 		lua_setglobal(L, drop[i]);
 	}
+	lua_pushcfunction(L, sb_pcall);
+	lua_setglobal(L, "pcall");
+	lua_pushcfunction(L, sb_xpcall);
+	lua_setglobal(L, "xpcall");
 	lua_getglobal(L, LUA_STRLIBNAME);
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
@@ -178,10 +238,6 @@ sb_open(lua_State *L)
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
-
-	/* package.loaded kept the library tables reachable only from C */
-	lua_pushnil(L);
-	lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 	return 0;
 }
 
@@ -236,12 +292,11 @@ sandbox_mem_used(const struct sandbox *sb)
 static int
 sb_msgh(lua_State *L)
 {
-	struct sandbox *sb;
+	struct sandbox *sb = sb_of(L);
 	char src[LUA_IDSIZE], pfx[LUA_IDSIZE + 2];
 	const char *msg;
 	int line;
 
-	lua_getallocf(L, (void **)&sb);
 	if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER)
 		msg = lua_tostring(L, 1);
 	else
@@ -288,7 +343,7 @@ sandbox_run_string(struct sandbox *sb, const char *name, const char *src,
 	char *chunk = xasprintf("@%s", name);
 	int base = lua_gettop(L), rc;
 
-	if (len >= 4 && memcmp(src, LUA_SIGNATURE, 4) == 0) {
+	if (len >= 1 && src[0] == LUA_SIGNATURE[0]) {
 		snprintf(err, errlen, "%s:1: binary chunks (bytecode) are not "
 		    "allowed, only Lua source", name);
 		free(chunk);
@@ -297,12 +352,17 @@ sandbox_run_string(struct sandbox *sb, const char *name, const char *src,
 	sb->chunk = chunk;
 	sb->mem_hit = false;
 	sb->mem_line = 0;
+	sb->refused_line = 0;
 	sb->running = true;
 	lua_pushcfunction(L, sb_msgh);
 	rc = luaL_loadbufferx(L, src, len, chunk, "t");
 	if (rc == LUA_OK)
 		rc = lua_pcall(L, 0, 1, base + 1);
 	sb->running = false;
+	if (rc == LUA_ERRMEM && !sb->mem_hit) {
+		sb->mem_hit = true;
+		sb->mem_line = sb->refused_line;
+	}
 	if (rc == LUA_OK && !sb->mem_hit) {
 		lua_remove(L, base + 1);    /* the handler; leaves the result */
 		sb->chunk = NULL;

@@ -555,9 +555,14 @@ conn_ev_cb(struct conn *c, enum conn_ev ev, void *arg)
 	case CONN_ERROR:
 		if (j->st == J_QUIT) {
 			snd_quit_done(j);
-		} else if (j->st == J_TLS) {
+		} else if (j->st == J_TLS || j->st == J_STARTTLS) {
+			/* a connection lost right after STARTTLS counts as a
+			 * TLS failure, as in Postfix ("lost connection after
+			 * STARTTLS"): it qualifies for the plaintext retry
+			 * where one is allowed */
 			snd_tls_failed(j, ev == CONN_ERROR ? conn_errstr(c) :
-			    "connection closed during the TLS handshake");
+			    j->st == J_TLS ? "connection closed during the TLS handshake" :
+			    "connection closed after STARTTLS");
 		} else if (j->st == J_CONNECT) {
 			snd_job_fail(j, false, "%s: %s", j->peer, conn_errstr(c));
 		} else {

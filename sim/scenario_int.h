@@ -1,0 +1,125 @@
+/*
+ * scenario_int: internals shared by the files of the scenario module.
+ *   scenario.c        loading; top level, phases, expectations
+ *   scenario_world.c  the world keys: mx, cert, attack, submit, ...
+ *   scenario_conv.c   typed readers of Lua values and schema errors
+ *   scenario_src.c    the source line locator
+ *   scenario_data.c   copy/free, time and duration parsing, file search
+ * Not for use outside sim/scenario*.c.
+ */
+#ifndef MXSIM_SCENARIO_INT_H
+#define MXSIM_SCENARIO_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <lua.h>
+
+#include "core/util.h"
+#include "sim/scenario.h"
+
+/* One step of a key path: a field name, or a 1-based list index when
+ * name is NULL.  {"mx"}, {NULL, 2}, {"cert"} is mx[2].cert. */
+struct scn_key {
+	const char *name;
+	long index;
+};
+
+/*
+ * The line locator.  Lua tables carry no line numbers, so the loader
+ * finds them in the source text: it tokenizes the file (skipping
+ * comments and strings), finds the table constructor the main chunk
+ * returns (directly, through a call `return f{...}`, or through a local
+ * `return t` assigned `t = {...}`), and records the line of every field
+ * of every nested constructor.  A path that leaves the constructors (a
+ * value built by code, a missing field) resolves to the line of the last
+ * step that was found; with no constructor at all, the `return` line.
+ */
+struct scn_src;
+
+struct scn_src *scn_src_new(const char *text, size_t len);
+void scn_src_free(struct scn_src *src);
+int scn_src_line(const struct scn_src *src, const struct scn_key *path,
+	size_t n);
+
+/* Deep copies and frees of the plain data (all NULL-safe, zeroing). */
+char **scn_strv_copy(char *const *v, size_t n);   /* n entries + NULL */
+void scn_strv_free(char **v, size_t n);
+void scn_cert_copy(struct scn_cert *dst, const struct scn_cert *src);
+void scn_cert_clear(struct scn_cert *c);
+void scn_mx_clear(struct scn_mx *m);
+void scn_attack_clear(struct scn_attack *a);
+void scn_world_copy(struct scn_world *dst, const struct scn_world *src);
+void scn_world_clear(struct scn_world *w);
+void scn_expect_clear(struct scn_expect *e);
+
+/*
+ * The conversion context.  The schema walk keeps the key path of the
+ * value being read in path[]; every reader raises (through cv_fail) a
+ * Lua error after writing "name:line: path: message" to err, so the walk
+ * must run under lua_pcall and attach each allocation to the scenario
+ * before anything else can fail.
+ */
+#define CV_MAX_PATH 16
+#define CV_MAX_MESSAGES 1000
+#define CV_MAX_PHASES 100
+
+struct cv {
+	lua_State *L;
+	const char *name;             /* file name for messages */
+	struct scn_src *src;
+	struct scn_key path[CV_MAX_PATH];
+	size_t depth;
+	char *err;
+	size_t errlen;
+	bool failed;                  /* err holds a schema error */
+	struct scenario *s;
+};
+
+/* Reports an error at the current path (extra: one more step used only
+ * to find the line, e.g. the unknown key).  Does not return. */
+void cv_fail(struct cv *cv, const struct scn_key *extra, const char *fmt, ...)
+	PRINTF(3, 4) __attribute__((noreturn));
+int cv_line(struct cv *cv, const struct scn_key *extra);
+
+/* Enter t[key] / t[i]: push the path step and the value; cv_leave pops
+ * both.  cv_field returns the value's Lua type. */
+int cv_field(struct cv *cv, int t, const char *key);
+int cv_index(struct cv *cv, int t, size_t i);
+void cv_leave(struct cv *cv);
+/* Only a path step, no value (for an error about to be reported). */
+void cv_push_key(struct cv *cv, const char *name, long index);
+
+const char *cv_typename(struct cv *cv, int idx);
+/* "a, b, c" of a NULL-terminated list (a string on the Lua stack). */
+const char *cv_join(struct cv *cv, const char *const *list);
+
+void cv_table(struct cv *cv, int idx, const char *what);
+/* Only the keys in allowed (NULL-terminated) and the integers
+ * 1..npos may be present. */
+void cv_keys(struct cv *cv, int idx, const char *const *allowed,
+	lua_Integer npos);
+/* A proper list (keys exactly 1..n) of at most max entries; returns n. */
+size_t cv_list(struct cv *cv, int idx, size_t max);
+
+const char *cv_cstring(struct cv *cv, int idx);     /* borrowed */
+char *cv_string(struct cv *cv, int idx, bool allow_empty);
+char *cv_hostname(struct cv *cv, int idx);
+char *cv_enum(struct cv *cv, int idx, const char *const *allowed);
+lua_Integer cv_integer(struct cv *cv, int idx, lua_Integer min,
+	lua_Integer max);
+int cv_boolean(struct cv *cv, int idx);
+/* Lists fill *out (n entries + NULL) and *n before reading entries. */
+void cv_string_list(struct cv *cv, int idx, size_t min, size_t max,
+	char ***out, size_t *n);
+/* A single allowed string or a list of them. */
+void cv_enum_list(struct cv *cv, int idx, const char *const *allowed,
+	size_t min, size_t max, char ***out, size_t *n);
+
+/* scenario_world.c: read the world keys of t into w.  is_set: a phase's
+ * `set`, where absent keys keep their value; otherwise absent keys get
+ * their defaults.  world_check: the cross-references (attack and submit
+ * hosts are MX hosts). */
+void conv_world(struct cv *cv, int t, struct scn_world *w, bool is_set);
+void world_check(struct cv *cv, const struct scn_world *w, bool in_set);
+
+#endif

@@ -1,0 +1,719 @@
+/*
+ * scenario_world: reading the world keys of a scenario (or of a phase's
+ * `set`): dnssec, mx (with certificates, reply overrides, EHLO lists),
+ * dns, attack, submit, sender_tls, tlsrpt; tlsa and mta_sts are
+ * recognised and refused until DANE and MTA-STS land.  See scenario.h
+ * for the schema and scenario_int.h for the conversion contract.
+ *
+ * Defaults filled here: pref 10*i, certificate "valid" (an attack's
+ * "attacker"), starttls_error mode "reply" code 454, block mode
+ * "refuse", relay true, sender_tls "may", dnssec "insecure", submit tls
+ * "starttls" with port 587 (465 for implicit).  An MX address not given
+ * stays NULL: the world builder assigns it.  Without mx, a submit host
+ * is the one MX.
+ */
+#include "sim/scenario_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+
+#include <lauxlib.h>
+
+#include "sim/world.h"
+
+#define MAX_MX 64
+#define MAX_ATTACKS 32
+#define MAX_DNS 1000
+#define MAX_SAN 15      /* world.c passes at most 15 names to the PKI */
+#define MAX_EHLO 32
+#define MAX_RUA 10
+
+static const char *const mx_keys[] = {
+	"host", "pref", "cert", "addr", "replies", "ehlo", NULL,
+};
+static const char *const cert_keys[] = {
+	"variant", "san", "cn", "no_san", "not_before", "not_after", "key",
+	"issuer", NULL,
+};
+/* The fields that only a "custom" certificate takes (key is for all). */
+static const char *const cert_custom[] = {
+	"san", "cn", "no_san", "not_before", "not_after", "issuer", NULL,
+};
+static const char *const cert_variants[] = {
+	"valid", "expired", "not-yet-valid", "wrong-host", "self-signed",
+	"untrusted-ca", "attacker", NULL,
+};
+static const char *const cert_variants_table[] = {
+	"valid", "expired", "not-yet-valid", "wrong-host", "self-signed",
+	"untrusted-ca", "attacker", "custom", NULL,
+};
+static const char *const key_types[] = { "ec", "rsa", NULL };
+static const char *const issuers[] = { "root", "untrusted", "self", NULL };
+static const char *const reply_steps[] = {
+	"banner", "EHLO", "HELO", "STARTTLS", "MAIL", "RCPT", "DATA", "DOT",
+	"RSET", "NOOP", "QUIT", "VRFY", "HELP", "BDAT", "AUTH", "error",
+	"errors", "timeout", NULL,
+};
+static const char *const attack_keys[] = {
+	"host", "port", "mode", "code", "text", "cert", "relay", NULL,
+};
+static const char *const submit_keys[] = { "host", "port", "tls", NULL };
+static const char *const tlsrpt_keys[] = { "rua", NULL };
+static const char *const dnssec_values[] = {
+	"insecure", "secure", "bogus", NULL,
+};
+static const char *const sender_tls_values[] = {
+	"may", "encrypt", "secure", NULL,
+};
+static const char *const submit_tls_values[] = {
+	"implicit", "starttls", "optional", NULL,
+};
+
+static const char *const p_strip[] = { "host", "port", NULL };
+static const char *const p_error[] = {
+	"host", "port", "mode", "code", "text", NULL,
+};
+static const char *const p_swap[] = { "host", "port", "cert", "relay", NULL };
+static const char *const p_block[] = { "host", "port", "mode", NULL };
+static const char *const m_error[] = { "reply", "drop", NULL };
+static const char *const m_block[] = { "refuse", "reset", "blackhole", NULL };
+
+static const struct attack_def {
+	const char *name;
+	const char *const *params;
+	const char *const *modes;   /* NULL: takes no mode */
+} attack_defs[] = {
+	{ "strip_starttls", p_strip, NULL },
+	{ "starttls_error", p_error, m_error },
+	{ "swap_cert", p_swap, NULL },
+	{ "block", p_block, m_block },
+};
+static const char *const attack_names[] = {
+	"strip_starttls", "starttls_error", "swap_cert", "block", NULL,
+};
+
+static bool
+listed(const char *s, const char *const *list)
+{
+	for (size_t i = 0; list[i] != NULL; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+present(struct cv *cv, int t, const char *key)
+{
+	bool yes;
+
+	lua_pushstring(cv->L, key);
+	yes = lua_rawget(cv->L, t) != LUA_TNIL;
+	lua_pop(cv->L, 1);
+	return yes;
+}
+
+/* ---- certificates ---- */
+
+static time_t
+conv_time(struct cv *cv, int idx)
+{
+	const char *s = cv_cstring(cv, idx);
+	int64_t t = scenario_parse_time(s);
+
+	if (t < 0)
+		cv_fail(cv, NULL, "bad time \"%.40s\" (expected "
+		    "\"YYYY-MM-DDTHH:MM:SSZ\")", s);
+	return (time_t)t;
+}
+
+static void
+conv_cert(struct cv *cv, int idx, struct scn_cert *c, const char *dflt)
+{
+	const char *custom_field = NULL;
+	size_t nsan;
+
+	idx = lua_absindex(cv->L, idx);
+	switch (lua_type(cv->L, idx)) {
+	case LUA_TNIL:
+		c->variant = xstrdup(dflt);
+		return;
+	case LUA_TSTRING:
+		if (strcmp(lua_tostring(cv->L, idx), "custom") == 0)
+			cv_fail(cv, NULL, "\"custom\" takes a table: { variant = "
+			    "\"custom\", san = { ... }, ... }");
+		c->variant = cv_enum(cv, idx, cert_variants);
+		return;
+	case LUA_TTABLE:
+		break;
+	default:
+		cv_fail(cv, NULL, "expected a certificate variant (%s) or a table, "
+		    "got %s", cv_join(cv, cert_variants), cv_typename(cv, idx));
+	}
+	cv_keys(cv, idx, cert_keys, 0);
+	for (size_t i = 0; cert_custom[i] != NULL && custom_field == NULL; i++)
+		if (present(cv, idx, cert_custom[i]))
+			custom_field = cert_custom[i];
+	if (cv_field(cv, idx, "variant") != LUA_TNIL)
+		c->variant = cv_enum(cv, -1, cert_variants_table);
+	cv_leave(cv);
+	if (c->variant == NULL)
+		c->variant = xstrdup(custom_field != NULL ? "custom" : dflt);
+	if (custom_field != NULL && strcmp(c->variant, "custom") != 0) {
+		cv_field(cv, idx, custom_field);
+		cv_fail(cv, NULL, "only a \"custom\" certificate takes this field "
+		    "(this one is \"%s\")", c->variant);
+	}
+	if (cv_field(cv, idx, "san") != LUA_TNIL)
+		cv_string_list(cv, -1, 1, MAX_SAN, &c->san, &nsan);
+	cv_leave(cv);
+	if (cv_field(cv, idx, "cn") != LUA_TNIL)
+		c->cn = cv_string(cv, -1, false);
+	cv_leave(cv);
+	if (cv_field(cv, idx, "no_san") != LUA_TNIL) {
+		c->no_san = cv_boolean(cv, -1);
+		if (c->no_san && c->san != NULL)
+			cv_fail(cv, NULL, "no_san = true contradicts the san list");
+	}
+	cv_leave(cv);
+	if (cv_field(cv, idx, "not_before") != LUA_TNIL)
+		c->not_before = conv_time(cv, -1);
+	cv_leave(cv);
+	if (cv_field(cv, idx, "not_after") != LUA_TNIL) {
+		c->not_after = conv_time(cv, -1);
+		if (c->not_before != 0 && c->not_after < c->not_before)
+			cv_fail(cv, NULL, "not_after is before not_before");
+	}
+	cv_leave(cv);
+	if (cv_field(cv, idx, "key") != LUA_TNIL)
+		c->key = cv_enum(cv, -1, key_types);
+	cv_leave(cv);
+	if (cv_field(cv, idx, "issuer") != LUA_TNIL)
+		c->issuer = cv_enum(cv, -1, issuers);
+	cv_leave(cv);
+}
+
+/* ---- MX hosts ---- */
+
+/* "NNN text" lines (NNN 200-599) separated by "\n", or "" (no reply). */
+static bool
+valid_reply(const char *s)
+{
+	if (*s == '\0')
+		return true;
+	for (;;) {
+		if (s[0] < '2' || s[0] > '5' || s[1] < '0' || s[1] > '9' ||
+		    s[2] < '0' || s[2] > '9')
+			return false;
+		s += 3;
+		if (*s != '\0' && *s != '\n' && *s != ' ' && *s != '-')
+			return false;
+		while (*s != '\0' && *s != '\n')
+			if (*s++ == '\r')
+				return false;
+		if (*s == '\0')
+			return true;
+		s++;
+	}
+}
+
+static bool
+reply_step_key(const char *k, const char **step)
+{
+	for (size_t i = 0; reply_steps[i] != NULL; i++)
+		if (strcasecmp(k, reply_steps[i]) == 0) {
+			*step = reply_steps[i];
+			return true;
+		}
+	return false;
+}
+
+static void
+conv_replies(struct cv *cv, int t, struct scn_mx *m)
+{
+	lua_State *L = cv->L;
+	char bad[64] = "", key[32];
+	const char *step;
+	size_t n = 0, k = 0;
+
+	t = lua_absindex(L, t);
+	cv_table(cv, t, "a table of reply overrides { STARTTLS = \"454 4.7.0 "
+	    "...\" }");
+	lua_pushnil(L);
+	while (lua_next(L, t) != 0) {
+		const char *ks = lua_type(L, -2) == LUA_TSTRING ?
+		    lua_tostring(L, -2) : NULL;
+		n++;
+		if (ks == NULL) {
+			if (bad[0] == '\0')
+				snprintf(bad, sizeof(bad), "(a %s)",
+				    luaL_typename(L, -2));
+		} else if (!reply_step_key(ks, &step) &&
+		    (bad[0] == '\0' || bad[0] == '(' || strcmp(ks, bad) < 0))
+			str_sanitize(bad, sizeof(bad), ks, strlen(ks));
+		lua_pop(L, 1);
+	}
+	if (bad[0] != '\0') {
+		struct scn_key ek = { bad, 0 };
+		cv_fail(cv, bad[0] == '(' ? NULL : &ek, "unknown step %s%s%s "
+		    "(allowed, any case: %s)", bad[0] == '(' ? "" : "\"", bad,
+		    bad[0] == '(' ? "" : "\"", cv_join(cv, reply_steps));
+	}
+	m->replies = xcalloc(n, sizeof(*m->replies));
+	m->nreplies = n;
+	/* in the fixed order of reply_steps, so the result is stable */
+	for (size_t i = 0; reply_steps[i] != NULL; i++) {
+		int found = 0;
+		lua_pushnil(L);
+		while (lua_next(L, t) != 0) {
+			const char *ks = lua_tostring(L, -2);  /* all strings */
+			if (strcasecmp(ks, reply_steps[i]) == 0 && found++ == 0)
+				snprintf(key, sizeof(key), "%s", ks);
+			lua_pop(L, 1);
+		}
+		if (found == 0)
+			continue;
+		if (found > 1)
+			cv_fail(cv, NULL, "step %s is given twice (keys are "
+			    "case-insensitive)", reply_steps[i]);
+		cv_field(cv, t, key);
+		m->replies[k].step = xstrdup(reply_steps[i]);
+		k++;
+		if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+			m->replies[k - 1].text = NULL;      /* drop */
+		else if (lua_type(L, -1) == LUA_TSTRING) {
+			const char *txt = cv_cstring(cv, -1);
+			if (!valid_reply(txt))
+				cv_fail(cv, NULL, "bad reply \"%.60s\" (lines \"NNN "
+				    "text\" with NNN from 200 to 599, separated by "
+				    "\\n; \"\" for no reply at all)", txt);
+			m->replies[k - 1].text = xstrdup(txt);
+		} else
+			cv_fail(cv, NULL, "expected a reply string \"NNN text\" or "
+			    "false (drop the connection), got %s",
+			    cv_typename(cv, -1));
+		cv_leave(cv);
+	}
+}
+
+static void
+conv_addr(struct cv *cv, int idx, struct scn_mx *m)
+{
+	const char *s = cv_cstring(cv, idx);
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1 || (ntohl(a.s_addr) >> 24) != 127)
+		cv_fail(cv, NULL, "\"%.40s\" is not an IPv4 address in 127.0.0.0/8 "
+		    "(the world lives on the loopback network only)", s);
+	if (strcmp(s, WORLD_DNS_ADDR) == 0 || strcmp(s, WORLD_SENDER_ADDR) == 0 ||
+	    strcmp(s, WORLD_ATTACKER_ADDR) == 0 || strncmp(s, "127.26.0.", 9) == 0)
+		cv_fail(cv, NULL, "%s is reserved (DNS %s, sender %s, attacker %s, "
+		    "MX backends 127.26.0.x)", s, WORLD_DNS_ADDR, WORLD_SENDER_ADDR,
+		    WORLD_ATTACKER_ADDR);
+	m->addr = xstrdup(s);
+}
+
+static void
+conv_mx(struct cv *cv, int t, struct scn_mx *m, size_t i)
+{
+	size_t n;
+
+	cv_table(cv, t, "an MX table { host = \"mx1.example.test\", pref = 10 }");
+	cv_keys(cv, t, mx_keys, 0);
+	m->line = cv_line(cv, NULL);
+	if (cv_field(cv, t, "host") == LUA_TNIL)
+		cv_fail(cv, NULL, "missing required field (the MX host name)");
+	m->host = cv_hostname(cv, -1);
+	cv_leave(cv);
+	m->pref = (int)(10 * i);
+	if (cv_field(cv, t, "pref") != LUA_TNIL)
+		m->pref = (int)cv_integer(cv, -1, 0, 65535);
+	cv_leave(cv);
+	cv_field(cv, t, "cert");
+	conv_cert(cv, -1, &m->cert, "valid");
+	cv_leave(cv);
+	if (cv_field(cv, t, "addr") != LUA_TNIL)
+		conv_addr(cv, -1, m);
+	cv_leave(cv);
+	if (cv_field(cv, t, "replies") != LUA_TNIL)
+		conv_replies(cv, -1, m);
+	cv_leave(cv);
+	if (cv_field(cv, t, "ehlo") != LUA_TNIL) {
+		int l = lua_gettop(cv->L);
+		cv_string_list(cv, l, 0, MAX_EHLO, &m->ehlo, &n);
+		for (size_t k = 0; k < n; k++)
+			if (strpbrk(m->ehlo[k], "\r\n") != NULL) {
+				cv_index(cv, l, k + 1);
+				cv_fail(cv, NULL, "a capability is one line");
+			}
+	}
+	cv_leave(cv);
+}
+
+static void
+conv_mx_list(struct cv *cv, int t, struct scn_world *w)
+{
+	char dflt[32];
+	size_t n;
+
+	t = lua_absindex(cv->L, t);
+	n = cv_list(cv, t, MAX_MX);
+	if (n == 0)
+		cv_fail(cv, NULL, "at least one MX host is needed");
+	for (size_t i = 0; i < w->nmx; i++)
+		scn_mx_clear(&w->mx[i]);
+	free(w->mx);
+	w->mx = xcalloc(n, sizeof(*w->mx));
+	w->nmx = n;
+	for (size_t i = 0; i < n; i++) {
+		cv_index(cv, t, i + 1);
+		conv_mx(cv, lua_gettop(cv->L), &w->mx[i], i + 1);
+		cv_leave(cv);
+	}
+	for (size_t j = 0; j < n; j++) {
+		const struct scn_mx *m = &w->mx[j];
+		for (size_t i = 0; i < n; i++) {
+			if (i < j && strcasecmp(w->mx[i].host, m->host) == 0) {
+				cv_push_key(cv, NULL, (long)j + 1);
+				cv_push_key(cv, "host", 0);
+				cv_fail(cv, NULL, "duplicate MX host \"%s\" (also mx[%zu])",
+				    m->host, i + 1);
+			}
+			if (m->addr == NULL || i == j)
+				continue;
+			/* world.c gives the k-th MX 127.25.0.(10+k) by default */
+			snprintf(dflt, sizeof(dflt), "127.25.0.%zu", 10 + i + 1);
+			if ((i < j && w->mx[i].addr != NULL &&
+			    strcmp(w->mx[i].addr, m->addr) == 0) ||
+			    (w->mx[i].addr == NULL && strcmp(dflt, m->addr) == 0)) {
+				cv_push_key(cv, NULL, (long)j + 1);
+				cv_push_key(cv, "addr", 0);
+				cv_fail(cv, NULL, "address %s is also the address of "
+				    "mx[%zu]", m->addr, i + 1);
+			}
+		}
+	}
+}
+
+/* ---- attacks ---- */
+
+static void
+conv_attack(struct cv *cv, int t, struct scn_attack *a)
+{
+	const struct attack_def *def = NULL;
+	struct scn_key first = { NULL, 1 };
+	const char *name;
+
+	cv_table(cv, t, "an attack table { \"strip_starttls\", host = "
+	    "\"mx1.example.test\" }");
+	cv_keys(cv, t, attack_keys, 1);
+	a->line = cv_line(cv, NULL);
+	if (lua_rawgeti(cv->L, t, 1) != LUA_TSTRING)
+		cv_fail(cv, lua_isnil(cv->L, -1) ? NULL : &first, "the first element "
+		    "must be the attack name, e.g. { \"strip_starttls\", host = "
+		    "... } (attacks: %s)", cv_join(cv, attack_names));
+	name = lua_tostring(cv->L, -1);
+	for (size_t i = 0; i < ARRAY_LEN(attack_defs); i++)
+		if (strcmp(name, attack_defs[i].name) == 0)
+			def = &attack_defs[i];
+	if (def == NULL)
+		cv_fail(cv, &first, "unknown attack \"%.40s\" (allowed: %s)", name,
+		    cv_join(cv, attack_names));
+	a->name = xstrdup(def->name);
+	lua_pop(cv->L, 1);
+	for (size_t i = 0; attack_keys[i] != NULL; i++)
+		if (!listed(attack_keys[i], def->params) &&
+		    present(cv, t, attack_keys[i])) {
+			cv_push_key(cv, attack_keys[i], 0);
+			cv_fail(cv, NULL, "%s takes no %s (its parameters: %s)",
+			    def->name, attack_keys[i], cv_join(cv, def->params));
+		}
+
+	if (cv_field(cv, t, "host") == LUA_TNIL)
+		cv_fail(cv, NULL, "missing required field (the MX host the "
+		    "attacker sits in front of)");
+	a->host = cv_hostname(cv, -1);
+	cv_leave(cv);
+	if (cv_field(cv, t, "port") != LUA_TNIL) {
+		a->port = (int)cv_integer(cv, -1, 0, 65535);
+		if (a->port != 0 && a->port != 25 && a->port != 465 && a->port != 587)
+			cv_fail(cv, NULL, "the attacker sits on ports 25, 465 and 587 "
+			    "(0 = all of them), not %d", a->port);
+	}
+	cv_leave(cv);
+	if (def->modes != NULL) {
+		if (cv_field(cv, t, "mode") != LUA_TNIL)
+			a->mode = cv_enum(cv, -1, def->modes);
+		else
+			a->mode = xstrdup(def->modes[0]);
+		cv_leave(cv);
+	}
+	if (strcmp(def->name, "starttls_error") == 0) {
+		bool reply = strcmp(a->mode, "reply") == 0;
+		if (cv_field(cv, t, "code") != LUA_TNIL) {
+			if (!reply)
+				cv_fail(cv, NULL, "only with mode \"reply\"");
+			a->code = (int)cv_integer(cv, -1, 400, 599);
+		} else if (reply)
+			a->code = 454;
+		cv_leave(cv);
+		if (cv_field(cv, t, "text") != LUA_TNIL) {
+			if (!reply)
+				cv_fail(cv, NULL, "only with mode \"reply\"");
+			a->text = cv_string(cv, -1, false);
+			if (strpbrk(a->text, "\r\n") != NULL)
+				cv_fail(cv, NULL, "the reply text is one line");
+		}
+		cv_leave(cv);
+	}
+	if (strcmp(def->name, "swap_cert") == 0) {
+		cv_field(cv, t, "cert");
+		conv_cert(cv, -1, &a->cert, "attacker");
+		cv_leave(cv);
+	}
+	a->relay = true;
+	if (cv_field(cv, t, "relay") != LUA_TNIL)
+		a->relay = cv_boolean(cv, -1);
+	cv_leave(cv);
+}
+
+static void
+conv_attacks(struct cv *cv, int t, struct scn_world *w)
+{
+	size_t n;
+
+	t = lua_absindex(cv->L, t);
+	n = cv_list(cv, t, MAX_ATTACKS);
+	for (size_t i = 0; i < w->nattacks; i++)
+		scn_attack_clear(&w->attacks[i]);
+	free(w->attacks);
+	w->attacks = xcalloc(n, sizeof(*w->attacks));
+	w->nattacks = n;
+	for (size_t i = 0; i < n; i++) {
+		cv_index(cv, t, i + 1);
+		conv_attack(cv, lua_gettop(cv->L), &w->attacks[i]);
+		cv_leave(cv);
+	}
+}
+
+/* ---- submit, tlsrpt, dns ---- */
+
+static void
+conv_submit(struct cv *cv, int t, struct scn_world *w)
+{
+	struct scn_submit *sm;
+	bool implicit;
+
+	t = lua_absindex(cv->L, t);
+	cv_table(cv, t, "a table { host = \"mx1.example.test\", port = 587, "
+	    "tls = \"starttls\" }");
+	cv_keys(cv, t, submit_keys, 0);
+	if (w->submit != NULL) {
+		free(w->submit->host);
+		free(w->submit->tls);
+		free(w->submit);
+	}
+	sm = w->submit = xcalloc(1, sizeof(*w->submit));
+	if (cv_field(cv, t, "host") == LUA_TNIL)
+		cv_fail(cv, NULL, "missing required field (the MX host to submit "
+		    "to)");
+	sm->host = cv_hostname(cv, -1);
+	cv_leave(cv);
+	if (cv_field(cv, t, "tls") != LUA_TNIL)
+		sm->tls = cv_enum(cv, -1, submit_tls_values);
+	else
+		sm->tls = xstrdup("starttls");
+	cv_leave(cv);
+	implicit = strcmp(sm->tls, "implicit") == 0;
+	sm->port = implicit ? 465 : 587;
+	if (cv_field(cv, t, "port") != LUA_TNIL) {
+		sm->port = (int)cv_integer(cv, -1, 0, 65535);
+		if (sm->port != 587 && sm->port != 465 && sm->port != 25)
+			cv_fail(cv, NULL, "port %d (allowed: 587, 465, 25)", sm->port);
+		if (implicit && sm->port != 465)
+			cv_fail(cv, NULL, "implicit TLS is served on port 465 only");
+		if (!implicit && sm->port == 465)
+			cv_fail(cv, NULL, "port 465 is implicit TLS: use tls = "
+			    "\"implicit\"");
+	}
+	cv_leave(cv);
+}
+
+static void
+conv_tlsrpt(struct cv *cv, int t, struct scn_world *w)
+{
+	int r;
+
+	t = lua_absindex(cv->L, t);
+	cv_table(cv, t, "a table { rua = \"https://...\" }");
+	cv_keys(cv, t, tlsrpt_keys, 0);
+	scn_strv_free(w->tlsrpt_rua, w->ntlsrpt_rua);
+	w->tlsrpt_rua = NULL;
+	w->ntlsrpt_rua = 0;
+	if (cv_field(cv, t, "rua") == LUA_TNIL)
+		cv_fail(cv, NULL, "missing required field (\"mailto:...\" or "
+		    "\"https://...\", or a list of them)");
+	r = lua_gettop(cv->L);
+	if (lua_type(cv->L, r) == LUA_TSTRING) {
+		w->tlsrpt_rua = xcalloc(2, sizeof(*w->tlsrpt_rua));
+		w->ntlsrpt_rua = 1;
+		w->tlsrpt_rua[0] = cv_string(cv, r, false);
+	} else if (lua_type(cv->L, r) == LUA_TTABLE)
+		cv_string_list(cv, r, 1, MAX_RUA, &w->tlsrpt_rua, &w->ntlsrpt_rua);
+	else
+		cv_fail(cv, NULL, "expected a string or a list of strings, got %s",
+		    cv_typename(cv, r));
+	for (size_t i = 0; i < w->ntlsrpt_rua; i++) {
+		const char *u = w->tlsrpt_rua[i];
+		if (strncmp(u, "mailto:", 7) == 0 || strncmp(u, "https://", 8) == 0)
+			continue;
+		if (lua_type(cv->L, r) == LUA_TTABLE)
+			cv_push_key(cv, NULL, (long)i + 1);
+		cv_fail(cv, NULL, "\"%.60s\": a TLSRPT rua is a mailto: or https: "
+		    "URI (RFC 8460 3)", u);
+	}
+	cv_leave(cv);
+}
+
+static void
+conv_dns(struct cv *cv, int t, struct scn_world *w)
+{
+	t = lua_absindex(cv->L, t);
+	scn_strv_free(w->dns, w->ndns);
+	w->dns = NULL;
+	w->ndns = 0;
+	cv_string_list(cv, t, 0, MAX_DNS, &w->dns, &w->ndns);
+	for (size_t i = 0; i < w->ndns; i++)
+		if (strpbrk(w->dns[i], "\r\n") != NULL) {
+			cv_push_key(cv, NULL, (long)i + 1);
+			cv_fail(cv, NULL, "one resource record per string, on one "
+			    "line");
+		}
+}
+
+/* ---- the world ---- */
+
+static void
+replace_enum(struct cv *cv, int t, const char *key, char **dst,
+	const char *const *allowed, const char *dflt)
+{
+	if (cv_field(cv, t, key) != LUA_TNIL) {
+		free(*dst);
+		*dst = NULL;
+		*dst = cv_enum(cv, -1, allowed);
+	} else if (dflt != NULL)
+		*dst = xstrdup(dflt);
+	cv_leave(cv);
+}
+
+void
+conv_world(struct cv *cv, int t, struct scn_world *w, bool is_set)
+{
+	struct scn_key sk = { "submit", 0 };
+	int submit_line = cv_line(cv, &sk);
+
+	t = lua_absindex(cv->L, t);
+	replace_enum(cv, t, "dnssec", &w->dnssec, dnssec_values,
+	    is_set ? NULL : "insecure");
+	if (strcmp(w->dnssec, "insecure") != 0) {
+		cv_field(cv, t, "dnssec");
+		cv_fail(cv, NULL, "\"%s\" zones need the signed DNS tree (not yet "
+		    "implemented; only \"insecure\" works for now)", w->dnssec);
+	}
+	if (cv_field(cv, t, "tlsa") != LUA_TNIL)
+		cv_fail(cv, NULL, "DANE scenarios need the signed DNS tree (not yet "
+		    "implemented)");
+	cv_leave(cv);
+	if (cv_field(cv, t, "mta_sts") != LUA_TNIL)
+		cv_fail(cv, NULL, "MTA-STS scenarios need the policy HTTPS server "
+		    "(not yet implemented)");
+	cv_leave(cv);
+
+	if (cv_field(cv, t, "submit") != LUA_TNIL)
+		conv_submit(cv, -1, w);
+	cv_leave(cv);
+	if (cv_field(cv, t, "mx") != LUA_TNIL)
+		conv_mx_list(cv, -1, w);
+	else if (!is_set && w->submit != NULL) {
+		/* a submission scenario without mx: the submit host is the MX */
+		w->mx = xcalloc(1, sizeof(*w->mx));
+		w->nmx = 1;
+		w->mx[0].host = xstrdup(w->submit->host);
+		w->mx[0].pref = 10;
+		w->mx[0].cert.variant = xstrdup("valid");
+		w->mx[0].line = submit_line;
+	} else if (!is_set)
+		cv_fail(cv, NULL, "missing required field (a list of MX hosts: mx = "
+		    "{ { host = \"mx1.example.test\" } })");
+	cv_leave(cv);
+	if (cv_field(cv, t, "dns") != LUA_TNIL)
+		conv_dns(cv, -1, w);
+	cv_leave(cv);
+	if (cv_field(cv, t, "attack") != LUA_TNIL)
+		conv_attacks(cv, -1, w);
+	cv_leave(cv);
+	replace_enum(cv, t, "sender_tls", &w->sender_tls, sender_tls_values,
+	    is_set ? NULL : "may");
+	if (cv_field(cv, t, "tlsrpt") != LUA_TNIL)
+		conv_tlsrpt(cv, -1, w);
+	cv_leave(cv);
+}
+
+static const char *
+mx_hosts(const struct scn_world *w, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < w->nmx && off < len; i++) {
+		int n = snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+		    w->mx[i].host);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	return buf;
+}
+
+static bool
+is_mx(const struct scn_world *w, const char *host)
+{
+	for (size_t i = 0; i < w->nmx; i++)
+		if (strcasecmp(w->mx[i].host, host) == 0)
+			return true;
+	return false;
+}
+
+void
+world_check(struct cv *cv, const struct scn_world *w, bool in_set)
+{
+	char hosts[512];
+
+	for (size_t i = 0; i < w->nattacks; i++) {
+		const char *h = w->attacks[i].host;
+		if (is_mx(w, h))
+			continue;
+		if (in_set)
+			cv_fail(cv, NULL, "attack[%zu] targets \"%s\", which is not an "
+			    "MX host in this phase (MX hosts: %s)", i + 1, h,
+			    mx_hosts(w, hosts, sizeof(hosts)));
+		cv_push_key(cv, "attack", 0);
+		cv_push_key(cv, NULL, (long)i + 1);
+		cv_push_key(cv, "host", 0);
+		cv_fail(cv, NULL, "\"%s\" is not an MX host of this scenario "
+		    "(MX hosts: %s)", h, mx_hosts(w, hosts, sizeof(hosts)));
+	}
+	if (w->submit != NULL && !is_mx(w, w->submit->host)) {
+		if (in_set)
+			cv_fail(cv, NULL, "submit.host \"%s\" is not an MX host in this "
+			    "phase (MX hosts: %s)", w->submit->host,
+			    mx_hosts(w, hosts, sizeof(hosts)));
+		cv_push_key(cv, "submit", 0);
+		cv_push_key(cv, "host", 0);
+		cv_fail(cv, NULL, "\"%s\" is not an MX host of this scenario "
+		    "(MX hosts: %s)", w->submit->host,
+		    mx_hosts(w, hosts, sizeof(hosts)));
+	}
+}
