@@ -53,9 +53,12 @@ check-asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	        LDFLAGS="-fsanitize=address,undefined" check-unit-asan
 
-check-unit-asan: $(TESTBIN)
+# Unit tests, then the end-to-end suite with the sanitized binary (leaks
+# are errors: LeakSanitizer runs at every exit).
+check-unit-asan: $(TESTBIN) $(BUILD)/mxsim
 	@set -e; for t in $(TESTBIN); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 MXSIM_SRC=$(CURDIR) $$t; done
+	ASAN_OPTIONS=detect_leaks=1 MXSIM=$(BUILD)/mxsim sh tests/e2e/run.sh
 
 bench: mxsim
 	sh tests/bench/run.sh

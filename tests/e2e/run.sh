@@ -33,6 +33,9 @@ $MXSIM run --seed 7 --out "$T/d2" scenarios >/dev/null 2>&1
 check "same seed: results.json byte-identical" cmp "$T/d1/results.json" "$T/d2/results.json"
 check "same seed: TLSRPT reports byte-identical" diff -r "$T/d1/tlsrpt" "$T/d2/tlsrpt"
 check "same seed: junit.xml byte-identical" cmp "$T/d1/junit.xml" "$T/d2/junit.xml"
+$MXSIM run --seed 8 --out "$T/d3" scenarios >/dev/null 2>&1
+check "another seed: other certificates (results.json differs)" sh -c "! cmp -s '$T/d1/results.json' '$T/d3/results.json'"
+check "another seed: the same verdicts" $PY verdicts "$T/d3" 0 tests/e2e/expected.txt
 
 # 4. outputs are valid
 check "TLSRPT reports validate against the RFC 8460 schema" $PY tlsrpt "$T/a" reports/tlsrpt.schema.json
