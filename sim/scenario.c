@@ -303,6 +303,9 @@ load(const char *name, const char *id, const char *src, size_t len,
 	cv.s->path = xstrdup(name);
 	cv.s->id = id != NULL ? xstrdup(id) : default_id(name);
 
+	/* no finalizer of the scenario may run (and touch the table) while
+	 * it is being read */
+	lua_gc(L, LUA_GCSTOP);
 	lua_pushcfunction(L, conv_main);
 	lua_pushlightuserdata(L, &cv);
 	lua_rotate(L, -3, 2);       /* function, cv, result */

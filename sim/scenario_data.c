@@ -440,7 +440,8 @@ scenario_find(char *const *paths, size_t npaths, char ***files, char ***ids,
 			goto fail;
 		}
 		free(dir);
-		qsort(one.v, one.n, sizeof(*one.v), found_cmp);
+		if (one.n > 1)
+			qsort(one.v, one.n, sizeof(*one.v), found_cmp);
 		for (size_t k = 0; k < one.n; k++)
 			found_add(&all, one.v[k].file, one.v[k].id);
 		free(one.v);
