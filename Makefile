@@ -1,7 +1,7 @@
 # mxsim build.  `make` builds ./mxsim; `make check` runs the unit tests and the
 # end-to-end suite; `make check-asan` runs the unit tests under ASan+UBSan.
 
-PKGS     := lua5.4 ldns jansson libcurl libssl libcrypto libpcap
+PKGS     := lua5.4 ldns jansson libcurl libssl libcrypto libpcap zlib
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
@@ -17,11 +17,12 @@ LIBOBJ   := $(LIBSRC:%.c=$(BUILD)/%.o)
 TESTSRC  := $(wildcard tests/unit/check_*.c)
 TESTBIN  := $(TESTSRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-DEBS := build-essential pkg-config libssl-dev openssl libldns-dev ldnsutils \
+DEBS := build-essential pkg-config libssl-dev openssl libldns-dev ldnsutils zlib1g-dev \
         liblua5.4-dev check libjansson-dev libcurl4-openssl-dev libpcap-dev \
-        iproute2 swaks libnet-ssleay-perl bind9-dnsutils python3 python3-jsonschema
+        iproute2 swaks libnet-ssleay-perl bind9-dnsutils python3 python3-jsonschema tshark \
+        chromium perl groff-base mandoc man-db clang libclang-rt-14-dev
 
-.PHONY: all check check-unit check-e2e check-asan bench clean deps format
+.PHONY: all check check-unit check-e2e check-asan bench clean deps format install
 all: mxsim
 
 mxsim: $(BUILD)/mxsim
@@ -68,5 +69,45 @@ deps:
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEBS); \
 	else echo "run as root: apt-get install -y $(DEBS)"; fi
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary and mxsim(1).
+PREFIX   ?= /usr/local
+install: mxsim
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 mxsim $(DESTDIR)$(PREFIX)/bin/mxsim
+	install -m 644 man/mxsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/mxsim.1
+
 clean:
 	rm -rf build build-asan mxsim mxsim-out
+
+# Fuzzing (tests/fuzz/README.md).  `make fuzz-build` builds every
+# tests/fuzz/fuzz_*.c as a libFuzzer binary against a clang build of the
+# library instrumented for libFuzzer, ASan and UBSan, in build-fuzz/.
+# `make fuzz` runs each target for FUZZ_SECONDS on its seed corpus and
+# regression inputs (new inputs go to build-fuzz/corpus/, crashes to
+# build-fuzz/artifacts/) and prints executions per second.  The unit test
+# check_fuzz_regress replays the corpora without libFuzzer.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build-fuzz
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+                -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: fuzz fuzz-build fuzz-clean
+# gcc's -Werror build is the gate; clang's extra warnings are shown here,
+# not fatal.
+$(FUZZ_BUILD)/%.o: override CFLAGS += -Wno-error
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_BIN)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_%.h tests/fuzz/fuzz_common.h $(BUILD)/libmxsim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libmxsim.a $(LDLIBS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) sh tests/fuzz/run.sh
+
+$(BUILD)/tests/check_fuzz_regress: $(wildcard tests/fuzz/*.h)
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+clean: fuzz-clean

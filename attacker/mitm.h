@@ -8,16 +8,47 @@
  * byte pipe once TLS starts).  Attacks change what crosses it:
  *
  *   strip_starttls   remove STARTTLS from EHLO replies; answer 502 to it
- *   starttls_error   answer STARTTLS itself (mode "reply": code/text,
- *                    default 454) or drop the connection (mode "drop")
+ *   starttls_error   answer STARTTLS itself with code/text (any code
+ *                    200-599, default 454): mode "reply" goes on (after a
+ *                    220 without TLS: the sender's bytes reach the MX in
+ *                    plaintext), "close" closes after the reply, "drop"
+ *                    drops the connection without one; a 421 always closes
  *   swap_cert        terminate TLS towards the sender with another
  *                    certificate; relay to the MX (relay = true, over the
  *                    attacker's own TLS) or keep the mail (relay = false)
- *   block            "refuse" (nothing listens), "reset" (RST after
- *                    accept), "blackhole" (accept, never answer)
+ *   block            "refuse" (nothing listens; with nth/after_verified the
+ *                    path listens and resets), "reset" (RST after accept),
+ *                    "blackhole" (accept, never answer)
+ *   starttls_inject  CVE-2011-0411 class.  mode "reply": text (reply lines)
+ *                    appended to the 220 to STARTTLS in the same segment;
+ *                    with code, the attacker answers STARTTLS itself with
+ *                    that refusal followed by text (curl test 980) and
+ *                    tracks which injected reply the sender takes for
+ *                    which command.  mode "command": text (command lines)
+ *                    written to the MX right behind the sender's STARTTLS
+ *   ehlo_reject      answer the plaintext EHLO with code (5xx, default 502)
+ *                    so the sender falls back to HELO (no capabilities)
+ *   reply            replace the reply to one step (banner, EHLO, HELO,
+ *                    STARTTLS, MAIL, RCPT, DATA, DOT, RSET, NOOP, QUIT,
+ *                    AUTH) with code/text (default 421, which closes)
+ *   caps             change EHLO capability lists: set (replace), remove
+ *                    (by keyword), add; mode "tls" (the EHLO inside the
+ *                    attacker's TLS: needs swap_cert), "plain", "any"
+ *   handshake_fail   answer STARTTLS 220 itself (or take port 465), then
+ *                    answer the ClientHello with mode "alert" (fatal
+ *                    handshake_failure), "reset", "garbage" (text or a
+ *                    default line), "close" (FIN) or "hang" (nothing)
+ *
+ * Every attack also takes nth (only the nth connection on its ports, from
+ * 1) and after_verified (only once an earlier session on this path got a
+ * message to the MX over the MX's own TLS); the path keeps both counts
+ * for its lifetime.  Several attacks may be in force on one connection
+ * (caps with swap_cert, inject with anything); at STARTTLS the first one
+ * in the list that answers it acts.
  *
  * Each sender connection becomes a session in the recorder; legs the
- * attacker opens to the MX itself are sessions with `via` set.
+ * attacker opens to the MX itself are sessions with `via` set.  Every
+ * attack action is a '!' line of the session's transcript.
  */
 #ifndef MXSIM_MITM_H
 #define MXSIM_MITM_H
@@ -37,16 +68,28 @@ enum mitm_kind {
 	MITM_STARTTLS_ERROR,
 	MITM_SWAP_CERT,
 	MITM_BLOCK,
+	MITM_STARTTLS_INJECT,
+	MITM_EHLO_REJECT,
+	MITM_REPLY,
+	MITM_CAPS,
+	MITM_HANDSHAKE_FAIL,
 };
 
 struct mitm_attack {
 	enum mitm_kind kind;
 	uint16_t port;             /* 0 = every port */
-	const char *mode;          /* starttls_error: "reply"|"drop"; block: "refuse"|"reset"|"blackhole" */
-	int code;                  /* starttls_error reply code (0 = 454) */
-	const char *text;          /* starttls_error reply text (NULL = default) */
+	const char *mode;          /* per kind, see above; NULL = the default */
+	int code;                  /* reply code (0 = the kind's default) */
+	const char *text;          /* reply text, injected lines ("\n"-separated),
+	                            * garbage bytes; NULL = default */
 	const struct pki_cert *cert; /* swap_cert: the certificate to present (borrowed) */
 	bool relay;                /* swap_cert: relay to the real MX */
+	const char *step;          /* reply: "banner", "EHLO", ... "DOT" */
+	const char *const *set;    /* caps: the new list (NULL-terminated); NULL = keep */
+	const char *const *add;    /* caps: capabilities to append */
+	const char *const *remove; /* caps: keywords to remove (case-insensitive) */
+	unsigned nth;              /* only the nth connection on its ports; 0 = all */
+	bool after_verified;       /* only after a delivery over TLS on this path */
 };
 
 struct mitm_config {
@@ -66,8 +109,9 @@ struct mitm_config {
 
 struct mitm;
 
-/* Copies cfg (the attacks' certificates, upstream_tls and rec must
- * outlive it).  NULL with a message in err. */
+/* Copies cfg, attack strings and lists included (the attacks'
+ * certificates, upstream_tls and rec must outlive it).  NULL with a
+ * message in err. */
 struct mitm *mitm_new(struct loop *l, const struct mitm_config *cfg, char *err,
 	size_t errlen);
 void mitm_free(struct mitm *m);   /* NULL is a no-op; closes live sessions */

@@ -8,6 +8,11 @@
  * busy conn only marks it dead, and the outermost dispatch frees it.  A
  * closing conn with unsent output lingers (no callbacks) until flushed or
  * until its linger timer fires.
+ *
+ * Wiretap: wire() reports to the loop's wiretap, if any (see conn.h);
+ * the close of the fd in conn_free() is reported as RST when conn_reset()
+ * asked for it or when unread input is left in the kernel (Linux then
+ * sends a RST instead of a FIN), else as FIN.
  */
 #include "core/conn.h"
 
@@ -21,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,6 +43,8 @@ struct conn {
 	void *arg;
 	conn_tap_cb *tap;
 	void *taparg;
+	void *wstate;           /* the wiretap's pointer for this conn */
+	bool rst_close;         /* conn_reset(): the close sends a RST */
 
 	struct buf in;          /* plaintext input for the owner */
 	struct buf out;         /* raw bytes waiting for the socket */
@@ -80,6 +88,16 @@ static void conn_free(struct conn *c);
 static void flush_out(struct conn *c);
 
 static void
+wire(struct conn *c, enum conn_wire_ev ev, const uint8_t *p, size_t n, int err)
+{
+	const struct conn_wiretap *wt = loop_wiretap(c->l);
+	struct conn_wire w = { ev, p, n, err };
+
+	if (wt != NULL && wt->wire != NULL)
+		wt->wire(c, &w, &c->wstate, wt->arg);
+}
+
+static void
 fill_names(struct conn *c)
 {
 	struct sockaddr_in sa;
@@ -120,6 +138,7 @@ conn_new(struct loop *l, int fd, conn_cb *cb, void *arg)
 	fill_names(c);
 	if (loop_add_fd(l, fd, EPOLLIN | EPOLLRDHUP, conn_io, c) < 0)
 		fatal("loop_add_fd(%d) failed", fd);
+	wire(c, CONN_WIRE_ACCEPTED, NULL, 0, 0);
 	return c;
 }
 
@@ -217,9 +236,17 @@ conn_connect(struct loop *l, const char *src_ip, const char *ip, uint16_t port,
 	snprintf(c->peer_ip, sizeof(c->peer_ip), "%s", ip);
 	c->peer_port = port;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+		struct sockaddr_in me;
+		socklen_t len = sizeof(me);
 		c->pending_err = errno;
+		if (getsockname(fd, (struct sockaddr *)&me, &len) == 0) {
+			inet_ntop(AF_INET, &me.sin_addr, c->local_ip, sizeof(c->local_ip));
+			c->local_port = ntohs(me.sin_port);
+		}
 		c->fd = -1;
 		close(fd);
+		wire(c, CONN_WIRE_CONNECTING, NULL, 0, 0);
+		wire(c, CONN_WIRE_FAILED, NULL, 0, c->pending_err);
 		c->aux_timer = loop_timer_add(l, 0, deferred_error, c);
 		return c;
 	}
@@ -236,6 +263,7 @@ conn_connect(struct loop *l, const char *src_ip, const char *ip, uint16_t port,
 	}
 	if (loop_add_fd(l, fd, EPOLLOUT | EPOLLIN | EPOLLRDHUP, conn_io, c) < 0)
 		fatal("loop_add_fd(%d) failed", fd);
+	wire(c, CONN_WIRE_CONNECTING, NULL, 0, 0);
 	return c;
 }
 
@@ -290,6 +318,8 @@ flush_out(struct conn *c)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				if (errno == ECONNRESET || errno == EPIPE)
+					wire(c, CONN_WIRE_PEER_RST, NULL, 0, errno);
 				snprintf(c->errstr, sizeof(c->errstr), "send: %s", strerror(errno));
 				c->out.len = 0;
 				c->eof = true;
@@ -298,6 +328,7 @@ flush_out(struct conn *c)
 		}
 		if (c->tap)
 			c->tap(c, CONN_OUT, c->out.data, (size_t)n, c->taparg);
+		wire(c, CONN_WIRE_SENT, c->out.data, (size_t)n, 0);
 		buf_consume(&c->out, (size_t)n);
 	}
 	update_events(c);
@@ -413,7 +444,9 @@ kick(void *arg)
 	c->busy++;
 	if (!c->paused && c->in.len > 0)
 		emit(c, CONN_DATA);
-	if (!c->dead && !c->paused && c->eof && !c->eof_told && c->in.len == 0) {
+	/* EOF follows the last input given, consumed or not (a partial line
+	 * at the end will never be completed) */
+	if (!c->dead && !c->paused && c->eof && !c->eof_told) {
 		c->eof_told = true;
 		emit(c, CONN_EOF);
 	}
@@ -440,6 +473,19 @@ info_cb(const SSL *ssl, int where, int ret)
 		    SSL_alert_desc_string_long(ret));
 }
 
+/* TLS secrets of every handshake on a wiretapped loop.  The callback
+ * belongs to the SSL_CTX (shared by many conns, maybe of other loops):
+ * it finds its conn, and through it the wiretap, from the SSL. */
+static void
+keylog_cb(const SSL *ssl, const char *line)
+{
+	struct conn *c = SSL_get_app_data(ssl);
+	const struct conn_wiretap *wt = c != NULL ? loop_wiretap(c->l) : NULL;
+
+	if (wt != NULL && wt->keylog != NULL)
+		wt->keylog(line, wt->arg);
+}
+
 int
 conn_starttls(struct conn *c, SSL_CTX *ctx, bool server, const char *sni)
 {
@@ -451,6 +497,8 @@ conn_starttls(struct conn *c, SSL_CTX *ctx, bool server, const char *sni)
 	c->ssl = SSL_new(ctx);
 	if (c->ssl == NULL)
 		return -1;
+	if (loop_wiretap(c->l) != NULL)
+		SSL_CTX_set_keylog_callback(ctx, keylog_cb);
 	c->rbio = BIO_new(BIO_s_mem());
 	c->wbio = BIO_new(BIO_s_mem());
 	BIO_set_mem_eof_return(c->rbio, -1);
@@ -567,6 +615,7 @@ handle_read(struct conn *c)
 			got = true;
 			if (c->tap)
 				c->tap(c, CONN_IN, tmp, (size_t)n, c->taparg);
+			wire(c, CONN_WIRE_RECEIVED, tmp, (size_t)n, 0);
 			if (c->ssl != NULL)
 				BIO_write(c->rbio, tmp, (int)n);
 			else
@@ -577,12 +626,16 @@ handle_read(struct conn *c)
 		}
 		if (n == 0) {
 			c->eof = true;
+			wire(c, CONN_WIRE_PEER_FIN, NULL, 0, 0);
+			update_events(c);   /* a FIN'd socket stays readable */
 			break;
 		}
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			break;
+		if (errno == ECONNRESET)
+			wire(c, CONN_WIRE_PEER_RST, NULL, 0, errno);
 		snprintf(c->errstr, sizeof(c->errstr), "recv: %s", strerror(errno));
 		c->eof = true;
 		c->eof_told = true;
@@ -603,7 +656,9 @@ handle_read(struct conn *c)
 		if (!emit(c, CONN_DATA))
 			return;
 	}
-	if (c->eof && !c->eof_told && !c->paused && c->in.len == 0 &&
+	/* as in kick(): not only when the owner consumed everything, or a
+	 * partial line before the FIN would hold the EOF back forever */
+	if (c->eof && !c->eof_told && !c->paused &&
 	    !(c->ssl != NULL && c->handshaking)) {
 		c->eof_told = true;
 		emit(c, CONN_EOF);
@@ -635,6 +690,7 @@ conn_io(int fd, uint32_t events, void *arg)
 		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 		c->connecting = false;
 		if (err != 0) {
+			wire(c, CONN_WIRE_FAILED, NULL, 0, err);
 			snprintf(c->errstr, sizeof(c->errstr), "connect: %s", strerror(err));
 			c->eof = true;
 			update_events(c);
@@ -642,6 +698,7 @@ conn_io(int fd, uint32_t events, void *arg)
 			goto out;
 		}
 		fill_names(c);
+		wire(c, CONN_WIRE_CONNECTED, NULL, 0, 0);
 		arm_timer(c);
 		update_events(c);
 		if (!emit(c, CONN_CONNECTED))
@@ -727,8 +784,10 @@ conn_reset(struct conn *c)
 
 	if (c == NULL || c->dead)
 		return;
-	if (c->fd >= 0)
+	if (c->fd >= 0) {
 		(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		c->rst_close = true;
+	}
 	conn_abort(c);
 }
 
@@ -737,6 +796,13 @@ conn_free(struct conn *c)
 {
 	if (c->fd >= 0) {
 		loop_del_fd(c->l, c->fd);
+		if (loop_wiretap(c->l) != NULL) {
+			int unread = 0;
+			if (!c->rst_close && ioctl(c->fd, FIONREAD, &unread) < 0)
+				unread = 0;
+			wire(c, c->rst_close || unread > 0 ? CONN_WIRE_RST :
+			    CONN_WIRE_FIN, NULL, 0, 0);
+		}
 		close(c->fd);
 	}
 	if (c->timer)
@@ -764,6 +830,30 @@ const char *conn_local_ip(const struct conn *c) { return c->local_ip; }
 uint16_t conn_local_port(const struct conn *c) { return c->local_port; }
 struct loop *conn_loop(const struct conn *c) { return c->l; }
 void *conn_arg(const struct conn *c) { return c->arg; }
+
+void
+conn_wire_dgram(struct loop *l, const struct sockaddr_in *client,
+    const struct sockaddr_in *server, bool to_server, const void *p, size_t n)
+{
+	const struct conn_wiretap *wt = loop_wiretap(l);
+
+	if (wt != NULL && wt->dgram != NULL && p != NULL)
+		wt->dgram(client, server, to_server, p, n, wt->arg);
+}
+
+void
+conn_wire_dgram_closed(struct loop *l, int fd)
+{
+	const struct conn_wiretap *wt = loop_wiretap(l);
+	struct sockaddr_in me;
+	socklen_t len = sizeof(me);
+
+	if (wt == NULL || wt->dgram == NULL || fd < 0 ||
+	    getsockname(fd, (struct sockaddr *)&me, &len) < 0 ||
+	    me.sin_family != AF_INET)
+		return;
+	wt->dgram(&me, NULL, false, NULL, 0, wt->arg);
+}
 
 int
 conn_listen(const char *ip, uint16_t port)

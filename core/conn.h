@@ -15,6 +15,14 @@
  * as RFC 3207 4.2 asks.  The result arrives as CONN_TLS_OK or
  * CONN_TLS_FAILED.  Certificate verification is the owner's business:
  * the SSL is reachable with conn_ssl().
+ *
+ * Wiretap: a loop may carry one struct conn_wiretap (loop_set_wiretap).
+ * Every conn on that loop then reports what happens on its wire (accept,
+ * connect, bytes sent and read, FIN and RST either way) and the TLS
+ * secrets of its handshakes (NSS key log lines); UDP sockets of the world
+ * report their datagrams with conn_wire_dgram().  The capture (core/
+ * capture.h) is the wiretap.  Without one, nothing of this costs more
+ * than a NULL test.
  */
 #ifndef MXSIM_CONN_H
 #define MXSIM_CONN_H
@@ -45,6 +53,56 @@ typedef void conn_cb(struct conn *c, enum conn_ev ev, void *arg);
 /* Sees every raw byte on the wire (ciphertext when TLS is on). */
 typedef void conn_tap_cb(struct conn *c, enum conn_dir dir, const uint8_t *p,
 	size_t n, void *arg);
+
+/* What a conn reports to the wiretap of its loop. */
+enum conn_wire_ev {
+	CONN_WIRE_ACCEPTED,   /* conn_new(): this side accepted the connection */
+	CONN_WIRE_CONNECTING, /* conn_connect(): SYN sent, both addresses known */
+	CONN_WIRE_CONNECTED,  /* the connect completed */
+	CONN_WIRE_FAILED,     /* the connect failed (err = errno) */
+	CONN_WIRE_SENT,       /* p, n: raw bytes the kernel took from this side */
+	CONN_WIRE_RECEIVED,   /* p, n: raw bytes this side read */
+	CONN_WIRE_PEER_FIN,   /* a read returned end of file */
+	CONN_WIRE_PEER_RST,   /* a read or send failed: the peer reset (err) */
+	CONN_WIRE_FIN,        /* this side closed its socket with a FIN */
+	CONN_WIRE_RST,        /* this side closed its socket with a RST (conn_reset,
+	                       * or unread input left in the kernel) */
+};
+
+struct conn_wire {
+	enum conn_wire_ev ev;
+	const uint8_t *p;
+	size_t n;
+	int err;
+};
+
+struct sockaddr_in;
+/* *state is the wiretap's own pointer for this conn (NULL at first). */
+typedef void conn_wire_cb(struct conn *c, const struct conn_wire *w,
+	void **state, void *arg);
+/* A UDP datagram between a client and a server, to_server telling the
+ * direction; p == NULL: the client socket is closing (server is NULL). */
+typedef void conn_dgram_cb(const struct sockaddr_in *client,
+	const struct sockaddr_in *server, bool to_server, const uint8_t *p,
+	size_t n, void *arg);
+/* One line of NSS key log (no newline). */
+typedef void conn_keylog_cb(const char *line, void *arg);
+
+struct conn_wiretap {
+	conn_wire_cb *wire;
+	conn_dgram_cb *dgram;
+	conn_keylog_cb *keylog;
+	void *arg;
+};
+
+/* Report a UDP datagram to the wiretap of l (if any).  Servers call it for
+ * what they receive and send, so each datagram is reported once. */
+void conn_wire_dgram(struct loop *l, const struct sockaddr_in *client,
+	const struct sockaddr_in *server, bool to_server, const void *p,
+	size_t n);
+/* A UDP client socket of the world is about to be closed: the wiretap
+ * forgets its port (call before close(fd)). */
+void conn_wire_dgram_closed(struct loop *l, int fd);
 
 #define CONN_MAX_LINE_DEFAULT 4096
 

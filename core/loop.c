@@ -45,6 +45,7 @@ struct loop {
 	struct loop_timer *heap;
 	size_t nheap, capheap;
 	uint64_t next_id;
+	const struct conn_wiretap *wiretap;
 };
 
 static uint64_t
@@ -244,6 +245,18 @@ loop_advance(struct loop *l, uint64_t ms)
 	l->now += ms;
 	l->real_base = mono_ms();
 	l->real_base_virt = l->now;
+}
+
+void
+loop_set_wiretap(struct loop *l, const struct conn_wiretap *wt)
+{
+	l->wiretap = wt;
+}
+
+const struct conn_wiretap *
+loop_wiretap(const struct loop *l)
+{
+	return l->wiretap;
 }
 
 unsigned

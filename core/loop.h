@@ -17,6 +17,7 @@
 #include <time.h>
 
 struct loop;
+struct conn_wiretap;    /* core/conn.h: the capture's hooks */
 
 enum loop_mode { LOOP_SKIP, LOOP_REAL };
 
@@ -51,6 +52,11 @@ int loop_run_once(struct loop *l);
  * (absolute).  Returns 0 when done, -1 on deadline or when stuck. */
 int loop_run_until(struct loop *l, loop_done_cb *done, void *arg,
 	uint64_t deadline_ms);
+
+/* The wiretap of every connection on this loop (core/conn.h), or NULL.
+ * The loop only stores the pointer, which must outlive its use. */
+void loop_set_wiretap(struct loop *l, const struct conn_wiretap *wt);
+const struct conn_wiretap *loop_wiretap(const struct loop *l);
 
 /* Number of registered fds and pending timers (tests assert no leaks). */
 unsigned loop_nfds(const struct loop *l);

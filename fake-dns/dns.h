@@ -11,8 +11,18 @@
  * closest enclosing zone (a DS query at a zone apex from its parent).
  *
  * Names are absolute whether or not they end in a dot; matching is
- * case-insensitive.  Wildcards are not interpreted.  DNSSEC signing is not
- * done here (yet): EDNS DO is echoed, nothing is signed.
+ * case-insensitive.  Wildcards are not interpreted.
+ *
+ * DNSSEC (dns_sign.c, dns_resolver.c): dns_db_sign() signs every zone whose
+ * state is secure or bogus with one Ed25519 key per zone (a CSK, flags 257,
+ * algorithm 15) derived from the run seed, adds the delegations (NS, glue,
+ * DS) to each signed parent and an NSEC chain, and makes the DS of "." the
+ * trust anchor.  Authoritative answers (RD clear) carry RRSIGs and NSEC
+ * denial proofs when the query sets DO.  Recursive answers (RD set) are
+ * validated against the trust anchor, as a validating resolver does: AD
+ * for secure data when the query sets DO or AD, SERVFAIL for bogus data
+ * unless it sets CD.  A db that was never signed has no trust anchor and
+ * answers as before, with AD clear.
  */
 #ifndef MXSIM_DNS_H
 #define MXSIM_DNS_H
@@ -21,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "core/loop.h"
 
@@ -40,6 +51,13 @@ enum dns_fault {
 	DNS_FAIL_NODATA,   /* the name exists, the type does not */
 };
 
+/* The DNSSEC state of a zone, and the outcome of validating an answer. */
+enum dns_sec_state {
+	DNS_SEC_SECURE,   /* signed, with a DS in the signed parent */
+	DNS_SEC_INSECURE, /* unsigned, the parent proves there is no DS */
+	DNS_SEC_BOGUS,    /* signed, but the chain or the signatures are bad */
+};
+
 /* What one query was, and what was done about it (for logs and records). */
 struct dns_qinfo {
 	char qname[1024];     /* presentation form, "" when unreadable */
@@ -47,6 +65,9 @@ struct dns_qinfo {
 	int rcode;            /* rcode sent (BADVERS is 16); -1 = nothing sent */
 	enum dns_fault fault; /* directive applied, DNS_FAIL_NONE otherwise */
 	const char *problem;  /* static text: why the query was bad, or NULL */
+	bool validated;       /* the resolver face validated the answer */
+	enum dns_sec_state sec; /* its outcome, when validated */
+	char why[256];        /* why it is bogus (or insecure), "" otherwise */
 };
 
 struct dns_db *dns_db_new(void);
@@ -85,8 +106,54 @@ int dns_db_answer(struct dns_db *db, const uint8_t *q, size_t qlen, bool tcp,
 	uint8_t **resp, size_t *resplen, struct dns_qinfo *info)
 	__attribute__((warn_unused_result));
 
-/* Every zone in presentation format, zones in the order they were added. */
+/* Like dns_db_answer(), validating signatures at time `now` (the world's
+ * clock); dns_db_answer() validates at the clock given to dns_db_sign(). */
+int dns_db_answer_at(struct dns_db *db, time_t now, const uint8_t *q,
+	size_t qlen, bool tcp, uint8_t **resp, size_t *resplen,
+	struct dns_qinfo *info) __attribute__((warn_unused_result));
+
+/* Every zone in presentation format, zones in the order they were added;
+ * a signed zone with its DNSSEC records and delegations. */
 void dns_db_print(const struct dns_db *db, FILE *f);
+
+/*
+ * DNSSEC state of the zone `apex` (secure by default).  For
+ * DNS_SEC_BOGUS, bogus_kind says how (NULL = "signature"):
+ *   signature      data RRSIGs whose signature bytes are corrupted
+ *   wrong-key      data signed by a key that is not in the DNSKEY RRset
+ *   expired        every RRSIG expired a day before the clock
+ *   not-yet-valid  every RRSIG starts a day after the clock
+ *   ds-mismatch    the parent's DS is the digest of another key
+ *   missing-rrsig  only the DNSKEY RRset is signed
+ * The DNSKEY RRset itself is signed correctly except for expired and
+ * not-yet-valid.  Takes effect at the next dns_db_sign() (at once when
+ * the db is signed already).
+ */
+int dns_db_set_state(struct dns_db *db, const char *apex,
+	enum dns_sec_state state, const char *bogus_kind, char *err,
+	size_t errlen) __attribute__((warn_unused_result));
+
+/* Sign the db: keys from seed, RRSIGs valid from clock - 1 day to clock +
+ * 30 days.  Same seed and data: byte-identical zones.  Once signed, every
+ * later change (dns_db_add_zone, dns_db_add_rr, dns_db_set_state) signs
+ * again.  Error when a zone cannot be signed (never for worlds built with
+ * this API, short of running out of memory). */
+int dns_db_sign(struct dns_db *db, uint64_t seed, time_t clock, char *err,
+	size_t errlen) __attribute__((warn_unused_result));
+
+/* Trust anchor formats: zone-file lines (DS and DNSKEY of ".", for
+ * unbound's trust-anchor-file, drill -k, ldns-verify-zone -k), or a BIND
+ * trust-anchors clause (delv -a, named.conf). */
+enum dns_anchor_fmt { DNS_ANCHOR_ZONEFILE, DNS_ANCHOR_BIND };
+
+/* Print the trust anchor for "."; -1 when "." is not signed. */
+int dns_db_print_anchor(const struct dns_db *db, enum dns_anchor_fmt fmt,
+	FILE *f);
+
+/* The DNSSEC state set for a zone (DNS_SEC_SECURE for unknown apexes). */
+enum dns_sec_state dns_db_state(const struct dns_db *db, const char *apex);
+
+const char *dns_sec_state_name(enum dns_sec_state s); /* "secure", ... */
 
 /*
  * The server: UDP and TCP on addr:port (53 in the world).  TCP takes

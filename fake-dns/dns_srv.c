@@ -14,10 +14,14 @@
  * server when its conn reports EOF, an error or the timeout (the conn
  * itself is freed by core/conn after dispatch).
  *
+ * Answers are validated at the loop's wall clock (the scenario's clock in
+ * virtual time).
+ *
  * Logs: hostile or broken input (short, malformed, non-QUERY messages,
  * zero-length or unfinished TCP frames, too many connections) at warn
- * level with the peer; each query at debug level; each query also goes to
- * the log callback, when one is set.
+ * level with the peer; bogus answers at info level with the reason; each
+ * query at debug level; each query also goes to the log callback, when
+ * one is set.
  */
 #include "fake-dns/dns.h"
 
@@ -51,6 +55,7 @@ struct dns_srv {
 	struct loop *l;
 	struct dns_db *db;
 	int udp_fd, tcp_fd;
+	struct sockaddr_in udp_addr;  /* for the wiretap (capture) */
 	char where[PEER_LEN + 8]; /* "dns 127.53.0.1:53" for logs */
 	dns_log_cb *log_cb;
 	void *log_arg;
@@ -65,7 +70,8 @@ srv_answer(struct dns_srv *s, const uint8_t *q, size_t qlen, bool tcp,
 	const char *peer, uint8_t **resp, size_t *resplen)
 {
 	struct dns_qinfo info;
-	int rc = dns_db_answer(s->db, q, qlen, tcp, resp, resplen, &info);
+	int rc = dns_db_answer_at(s->db, loop_wallclock(s->l), q, qlen, tcp,
+	    resp, resplen, &info);
 
 	if (rc < 0)
 		log_err(s->where, "%s: cannot build an answer for %s type %d",
@@ -75,9 +81,14 @@ srv_answer(struct dns_srv *s, const uint8_t *q, size_t qlen, bool tcp,
 		    tcp ? "tcp" : "udp", qlen, info.problem,
 		    info.qname[0] ? " (" : "", info.qname,
 		    info.qname[0] ? ")" : "");
-	log_debug(s->where, "%s %s: %s type %d -> rcode %d%s", peer,
+	if (info.validated && info.sec == DNS_SEC_BOGUS)
+		log_info(s->where, "%s: %s type %d is bogus: %s", peer,
+		    info.qname, info.qtype, info.why);
+	log_debug(s->where, "%s %s: %s type %d -> rcode %d%s%s%s", peer,
 	    tcp ? "tcp" : "udp", info.qname, info.qtype, info.rcode,
-	    info.fault != DNS_FAIL_NONE ? " (fault)" : "");
+	    info.fault != DNS_FAIL_NONE ? " (fault)" : "",
+	    info.validated ? ", dnssec " : "",
+	    info.validated ? dns_sec_state_name(info.sec) : "");
 	if (s->log_cb != NULL)
 		s->log_cb(info.qname, info.qtype, info.rcode, peer, tcp,
 		    s->log_arg);
@@ -110,12 +121,18 @@ udp_readable(int fd, uint32_t events, void *arg)
 			snprintf(ip, sizeof(ip), "?");
 		snprintf(peer, sizeof(peer), "%s:%u", ip,
 		    (unsigned)ntohs(sa.sin_port));
+		conn_wire_dgram(s->l, &sa, &s->udp_addr, true, s->udp_buf,
+		    (size_t)n);
 		if (srv_answer(s, s->udp_buf, (size_t)n, false, peer, &resp,
-		    &resplen) == 0 &&
-		    sendto(fd, resp, resplen, 0, (struct sockaddr *)&sa,
-		    salen) < 0)
-			log_warn(s->where, "%s: udp answer of %zu bytes lost: %s",
-			    peer, resplen, strerror(errno));
+		    &resplen) == 0) {
+			if (sendto(fd, resp, resplen, 0, (struct sockaddr *)&sa,
+			    salen) < 0)
+				log_warn(s->where, "%s: udp answer of %zu bytes lost: %s",
+				    peer, resplen, strerror(errno));
+			else
+				conn_wire_dgram(s->l, &sa, &s->udp_addr, false,
+				    resp, resplen);
+		}
 		free(resp);
 	}
 }
@@ -316,6 +333,9 @@ dns_srv_new(struct loop *l, struct dns_db *db, const char *addr,
 	s->db = db;
 	s->udp_fd = ufd;
 	s->tcp_fd = tfd;
+	s->udp_addr.sin_family = AF_INET;
+	s->udp_addr.sin_port = htons(port);
+	(void)inet_pton(AF_INET, addr, &s->udp_addr.sin_addr);
 	snprintf(s->where, sizeof(s->where), "dns %s:%u", addr, (unsigned)port);
 	if (loop_add_fd(l, ufd, EPOLLIN, udp_readable, s) < 0 ||
 	    loop_add_fd(l, tfd, EPOLLIN, tcp_acceptable, s) < 0) {

@@ -12,6 +12,9 @@
  *   <id>/<dom>.json report_tlsrpt()        RFC 8460 aggregate reports, one per
  *                                          scenario and policy domain
  *   junit.xml      report_junit()          one testcase per scenario
+ *   report.tap     report_tap()            TAP version 13, one test per scenario
+ *   report.html    report_html()           one self-contained page: summary
+ *                                          table, verdicts, session ladders
  *   stdout         report_text()           one line per scenario + a summary
  */
 #ifndef MXSIM_REPORT_H
@@ -72,6 +75,54 @@ char *report_xml_escape(const char *s, bool attr);
 /* Text table on out: one line per scenario, then the summary line
  * "N passed, N failed, N unsupported, N errors".  ANSI colour if color. */
 void report_text(const struct res_run *run, FILE *out, bool color);
+
+/* report.tap: TAP version 13, "1..N", then per scenario "ok N - <id>:
+ * <title>" or "not ok N - ..." (fail and error) with a YAML diagnostic block
+ * (verdict, reason, refs, each message's delivery); unsupported scenarios
+ * are "ok N - ... # SKIP <reason>".  0 or -1. */
+int report_tap(const struct res_run *run, const char *path) WUR;
+/* The same document as text; caller frees. */
+char *report_tap_text(const struct res_run *run);
+
+/* report.html: one self-contained page (inline CSS and SVG, a few lines of
+ * inline JavaScript for expand/collapse, no external fetch): a summary table
+ * of every scenario, then per scenario its verdict with reason and refs,
+ * phases and messages, and a ladder diagram of every session.  All model
+ * text is escaped.  0 or -1. */
+int report_html(const struct res_run *run, const char *path) WUR;
+/* The same page as text; caller frees. */
+char *report_html_text(const struct res_run *run);
+
+/* How the path treated one line of a ladder. */
+enum report_hop {
+	REPORT_HOP_NONE,      /* notes; lines the path cannot read */
+	REPORT_HOP_RELAYED,   /* passed on unchanged (ref: the other copy) */
+	REPORT_HOP_ORIGINAL,  /* received, passed on changed (ref: the copy) */
+	REPORT_HOP_CHANGED,   /* the changed copy of line ref */
+	REPORT_HOP_FORGED,    /* passed on, never received: the path's own */
+	REPORT_HOP_DROPPED,   /* received, never passed on */
+};
+
+struct report_ladder_line {
+	const struct rec_line *line;  /* points into the model */
+	unsigned session;     /* the session it was recorded in */
+	bool leg;             /* recorded on an attacker-to-MX leg */
+	bool direct;          /* drawn sender <-> MX: the path saw no text */
+	bool enc;             /* ... because TLS runs end to end */
+	enum report_hop hop;
+	size_t ref;           /* paired line, (size_t)-1 if none */
+};
+
+/* The ladder of session rs of s: its transcript merged with those of the
+ * attacker-to-MX legs that carry it (sessions whose via is rs->id), in
+ * order, each line classified.  Returns the line count; *out is an array
+ * the caller frees (NULL when empty). */
+size_t report_ladder(const struct res_scenario *s, const struct rec_session *rs,
+	struct report_ladder_line **out);
+/* Append the HTML of session rs (scenario number si, 0-based, of the run):
+ * header, fact chips and its ladder; report.html calls it per session. */
+void report_html_session(struct buf *b, const struct res_scenario *s,
+	size_t si, const struct rec_session *rs);
 
 /* Helpers shared by the writers. */
 /* Length (1-4) of the well-formed UTF-8 sequence at s, its code point in

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/capture.h"
 #include "core/loop.h"
 #include "core/pki.h"
 #include "core/record.h"
@@ -148,11 +149,47 @@ make_sender(struct loop *l, SSL_CTX *ctx, const struct run_opts *o,
 	return snd_new(l, &cfg);
 }
 
+/* DANE: what each MX host published in each phase, copied from the
+ * worlds (each lives for one phase) for the verdict. */
+struct dane_log {
+	struct verdict_dane *v;
+	size_t n;
+};
+
+static void
+dane_note(struct dane_log *dl, const struct world *w, unsigned phase,
+    bool required)
+{
+	for (size_t i = 0; i < world_dane_count(w); i++) {
+		size_t n;
+		const char *const *rrs = world_dane_rrs(w, i, &n);
+		char **copy = xcalloc(n + 1, sizeof(*copy));
+		for (size_t k = 0; k < n; k++)
+			copy[k] = xstrdup(rrs[k]);
+		dl->v = xrealloc(dl->v, (dl->n + 1) * sizeof(*dl->v));
+		dl->v[dl->n++] = (struct verdict_dane){ phase,
+			xstrdup(world_dane_host(w, i)), (const char *const *)copy, n,
+			world_dane_state(w, i), required };
+	}
+}
+
+static void
+dane_log_free(struct dane_log *dl)
+{
+	for (size_t i = 0; i < dl->n; i++) {
+		for (size_t k = 0; k < dl->v[i].nrrs; k++)
+			free((char *)dl->v[i].rrs[k]);
+		free((char **)dl->v[i].rrs);
+		free((char *)dl->v[i].host);
+	}
+	free(dl->v);
+}
+
 /* Run one phase; returns -1 when its world could not be built. */
 static int
 run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
     struct loop *l, struct pki *pki, struct rec *rec, SSL_CTX *ctx,
-    struct res_scenario *rs)
+    struct dane_log *dl, struct res_scenario *rs)
 {
 	const struct scn_phase *sp = &scn->phases[pi];
 	struct res_phase *ph = &rs->phases[pi];
@@ -167,6 +204,9 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 		rec_set(&rs->reason, err);
 		return -1;
 	}
+	dane_note(dl, w, ph->index, sp->world.sender_tls != NULL &&
+	    strcmp(sp->world.sender_tls, "dane") == 0);
+	struct verdict_ctx vc = { scn->domain, dl->v, dl->n };
 	snd = make_sender(l, ctx, o, &sp->world);
 	if (snd == NULL) {
 		world_free(w);
@@ -194,7 +234,7 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 			snd = make_sender(l, ctx, o, &sp->world);
 		}
 		(void)loop_run_until(l, world_quiet, w, loop_now(l) + SETTLE_MS);
-		verdict_message(pki, rec, loop_wallclock(l), ph->index, m, rm);
+		verdict_message_ctx(pki, rec, loop_wallclock(l), ph->index, m, &vc, rm);
 		char *why = xasprintf("%s; the sender said: %s%s%s", rm->reason,
 		    d.done ? snd_result_name(d.res) : "nothing (still trying at the deadline)",
 		    d.done && d.why[0] ? ", " : "", d.done ? d.why : "");
@@ -205,7 +245,7 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 	world_free(w);
 	struct drain dr = { l };
 	(void)loop_run_until(l, loop_empty, &dr, loop_now(l) + SETTLE_MS);
-	verdict_phase(pki, rec, loop_wallclock(l), &sp->expect, scn->domain, ph);
+	verdict_phase_ctx(pki, rec, loop_wallclock(l), &sp->expect, &vc, ph);
 	return 0;
 }
 
@@ -217,6 +257,7 @@ runner_run(const struct scenario *scn, const struct run_opts *o, struct res_scen
 	struct loop *l;
 	struct rec *rec;
 	SSL_CTX *ctx;
+	struct dane_log dl = { NULL, 0 };
 	int rc = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -225,12 +266,14 @@ runner_run(const struct scenario *scn, const struct run_opts *o, struct res_scen
 	pki_rand_reset(o->seed, scn->id);
 	l = loop_new(LOOP_SKIP, scn->clock);
 	rec = rec_new(l);
+	if (o->capture != NULL)
+		capture_begin(o->capture, l, rec, scn->id);
 	ctx = pki_client_ctx(pki);
 	rs->rec = rec;
 	rs->nphases = scn->nphases;
 	rs->phases = xcalloc(scn->nphases, sizeof(*rs->phases));
 	for (size_t i = 0; i < scn->nphases; i++) {
-		if (run_phase(scn, o, i, l, pki, rec, ctx, rs) < 0) {
+		if (run_phase(scn, o, i, l, pki, rec, ctx, &dl, rs) < 0) {
 			rec_set(&rs->verdict, "error");
 			rc = -1;
 			break;
@@ -247,10 +290,14 @@ runner_run(const struct scenario *scn, const struct run_opts *o, struct res_scen
 				break;
 			}
 		}
-		verdict_tlsrpt(pki, rec, loop_wallclock(l), scn->domain, WORLD_SENDER_ADDR, rs);
+		struct verdict_ctx vc = { scn->domain, dl.v, dl.n };
+		verdict_tlsrpt_ctx(pki, rec, loop_wallclock(l), &vc, WORLD_SENDER_ADDR, rs);
 	}
 	rs->virtual_ms = loop_now(l);
+	if (o->capture != NULL)
+		capture_end(o->capture);
 	SSL_CTX_free(ctx);
+	dane_log_free(&dl);
 	loop_free(l);
 	pki_free(pki);
 	pki_rand_restore();

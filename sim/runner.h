@@ -16,9 +16,12 @@
 #include "core/result.h"
 #include "sim/scenario.h"
 
+struct capture;
+
 struct run_opts {
 	uint64_t seed;
 	const char *sender;     /* "builtin", "builtin:opportunistic", ... */
+	struct capture *capture; /* every scenario's traffic goes here; NULL: none */
 };
 
 /* Whether a sender name is known; fills a message otherwise. */

@@ -12,7 +12,10 @@
  *   refs      list of strings, required (may be empty)
  *   domain    string, required (recipient domain)
  *   clock   + "YYYY-MM-DDTHH:MM:SSZ" scenario clock, default 2026-06-01T00:00:00Z
- *   dnssec    "insecure" (default) | "secure" | "bogus"
+ *   dnssec    "insecure" (default) | "secure" | "bogus" | "bogus:KIND": the
+ *             state of the domain's zone and its MX hosts' zones (KIND:
+ *             signature, wrong-key, expired, not-yet-valid, ds-mismatch,
+ *             missing-rrsig; see fake-dns/dns.h)
  *   mx        list, required unless submit: { host = string (required),
  *             pref = int (default 10*i), cert = variant string or table,
  *             addr + = "127.x.y.z" (default assigned),
@@ -24,18 +27,37 @@
  *             no_san = bool, not_before = clock string, not_after = clock
  *             string, key = "ec"|"rsa", issuer = "root"|"untrusted"|"self" }
  *   dns     + list of extra RRs in zone-file syntax ("www.example.test. 300 IN A 127.0.0.80")
- *   tlsa, mta_sts   accepted shapes, but rejected until their issues land
+ *   tlsa      { ["mx1.example.test"] = { "3 1 1 auto", "2 0 1 ca",
+ *             "3 1 1 <hex>", ... } }: the TLSA RRset published at
+ *             _25._tcp.<host> for each MX host.  "auto" is computed from
+ *             the host's certificate, "ca" from the certificate that
+ *             issued it (the host's own for a self-signed one); any
+ *             usage, selector and matching type parse (unusable ones are
+ *             test data), see core/tlsa.h
+ *   mta_sts   accepted shape, but rejected until its issue lands
  *   tlsrpt    { rua = string or list }
- *   sender_tls + "may" (default) | "encrypt" | "secure": the sender's local
- *             policy for the domain (RFC 3207 6, CONFORMANCE A8)
+ *   sender_tls + "may" (default) | "encrypt" | "secure" | "dane": the
+ *             sender's local policy for the domain (RFC 3207 6,
+ *             CONFORMANCE A8; "dane": DANE required, RFC 7672 6, H86)
  *   submit    { host = string, port = 587|465|25, tls = "implicit" |
  *             "starttls" | "optional" }
  *   attack    list of { [1] = name, host = string, port = int (0 = any),
  *             mode = string, code = int, text = string, cert = cert,
- *             relay = bool (default true) }
- *             names: strip_starttls, starttls_error (mode "reply"|"drop",
- *             code, text), swap_cert (cert, relay), block (mode "refuse" |
- *             "reset" | "blackhole")
+ *             relay = bool (default true), step = string, set/add/remove
+ *             = lists of strings, nth = int >= 1, after_verified = bool }
+ *             names (attacker/mitm.h has what each does):
+ *             strip_starttls; starttls_error (mode "reply"|"close"|
+ *             "drop", code 200-599 default 454, text); swap_cert (cert,
+ *             relay); block (mode "refuse"|"reset"|"blackhole");
+ *             starttls_inject (mode "reply"|"command", text = lines
+ *             separated by \n, code 400-599 in reply mode);
+ *             ehlo_reject (code 500-599 default 502, text); reply (step
+ *             banner|EHLO|HELO|STARTTLS|MAIL|RCPT|DATA|DOT|RSET|NOOP|
+ *             QUIT|AUTH, code 200-599 default 421, text); caps (mode
+ *             "tls" (needs a swap_cert on the host)|"plain"|"any", set,
+ *             add, remove); handshake_fail (mode "alert"|"reset"|
+ *             "garbage"|"close"|"hang", text = the garbage).  Every
+ *             attack takes nth and after_verified.
  *   messages  int >= 1 (default 1), or phases
  *   phases    list of { advance = seconds | "30s"/"2h"/"3d", set = { key = value },
  *             deliver = int (default 1), expect = expect }
@@ -87,7 +109,19 @@ struct scn_attack {
 	char *text;
 	struct scn_cert cert; /* swap_cert; variant NULL = "attacker" */
 	bool relay;
+	char *step;           /* reply: "banner", "EHLO", ... "DOT" */
+	char **set;           /* caps: new list, NULL-terminated; NULL = keep */
+	char **add;           /* caps: capabilities to append, or NULL */
+	char **remove;        /* caps: keywords to remove, or NULL */
+	int nth;              /* only the nth connection on its ports; 0 = all */
+	bool after_verified;  /* only after a delivery over TLS on the path */
 	int line;
+};
+
+struct scn_tlsa {
+	char *host;           /* MX host, lower case: the TLSA base domain */
+	char **rrs;           /* specs as written, NULL-terminated */
+	size_t nrrs;
 };
 
 struct scn_submit {
@@ -105,9 +139,11 @@ struct scn_world {
 	struct scn_attack *attacks;
 	size_t nattacks;
 	struct scn_submit *submit; /* NULL: relay as an MTA */
-	char *sender_tls;     /* "may" | "encrypt" | "secure" */
+	char *sender_tls;     /* "may" | "encrypt" | "secure" | "dane" */
 	char **tlsrpt_rua;
 	size_t ntlsrpt_rua;
+	struct scn_tlsa *tlsa;     /* sorted by host */
+	size_t ntlsa;
 };
 
 struct scn_expect {

@@ -125,6 +125,10 @@ attack_copy(struct scn_attack *dst, const struct scn_attack *src)
 	dst->mode = dup_or_null(src->mode);
 	dst->text = dup_or_null(src->text);
 	scn_cert_copy(&dst->cert, &src->cert);
+	dst->step = dup_or_null(src->step);
+	dst->set = scn_strv_copy(src->set, strv_len(src->set));
+	dst->add = scn_strv_copy(src->add, strv_len(src->add));
+	dst->remove = scn_strv_copy(src->remove, strv_len(src->remove));
 }
 
 void
@@ -135,6 +139,10 @@ scn_attack_clear(struct scn_attack *a)
 	free(a->mode);
 	free(a->text);
 	scn_cert_clear(&a->cert);
+	free(a->step);
+	scn_strv_free(a->set, SIZE_MAX);
+	scn_strv_free(a->add, SIZE_MAX);
+	scn_strv_free(a->remove, SIZE_MAX);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -158,6 +166,23 @@ scn_world_copy(struct scn_world *dst, const struct scn_world *src)
 	}
 	dst->sender_tls = dup_or_null(src->sender_tls);
 	dst->tlsrpt_rua = scn_strv_copy(src->tlsrpt_rua, src->ntlsrpt_rua);
+	dst->tlsa = src->ntlsa ? xcalloc(src->ntlsa, sizeof(*dst->tlsa)) : NULL;
+	for (size_t i = 0; i < src->ntlsa; i++) {
+		dst->tlsa[i].host = dup_or_null(src->tlsa[i].host);
+		dst->tlsa[i].rrs = scn_strv_copy(src->tlsa[i].rrs,
+		    src->tlsa[i].nrrs);
+		dst->tlsa[i].nrrs = src->tlsa[i].nrrs;
+	}
+}
+
+void
+scn_tlsa_free(struct scn_tlsa *t, size_t n)
+{
+	for (size_t i = 0; t != NULL && i < n; i++) {
+		free(t[i].host);
+		scn_strv_free(t[i].rrs, t[i].nrrs);
+	}
+	free(t);
 }
 
 void
@@ -178,6 +203,7 @@ scn_world_clear(struct scn_world *w)
 	}
 	free(w->sender_tls);
 	scn_strv_free(w->tlsrpt_rua, w->ntlsrpt_rua);
+	scn_tlsa_free(w->tlsa, w->ntlsa);
 	memset(w, 0, sizeof(*w));
 }
 

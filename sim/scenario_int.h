@@ -1,7 +1,8 @@
 /*
  * scenario_int: internals shared by the files of the scenario module.
  *   scenario.c        loading; top level, phases, expectations
- *   scenario_world.c  the world keys: mx, cert, attack, submit, ...
+ *   scenario_world.c  the world keys: mx, cert, submit, ...
+ *   scenario_attack.c the attack list: names, parameters, defaults
  *   scenario_conv.c   typed readers of Lua values and schema errors
  *   scenario_src.c    the source line locator
  *   scenario_data.c   copy/free, time and duration parsing, file search
@@ -48,6 +49,7 @@ void scn_cert_copy(struct scn_cert *dst, const struct scn_cert *src);
 void scn_cert_clear(struct scn_cert *c);
 void scn_mx_clear(struct scn_mx *m);
 void scn_attack_clear(struct scn_attack *a);
+void scn_tlsa_free(struct scn_tlsa *t, size_t n);
 void scn_world_copy(struct scn_world *dst, const struct scn_world *src);
 void scn_world_clear(struct scn_world *w);
 void scn_expect_clear(struct scn_expect *e);
@@ -121,5 +123,10 @@ void cv_enum_list(struct cv *cv, int idx, const char *const *allowed,
  * hosts are MX hosts). */
 void conv_world(struct cv *cv, int t, struct scn_world *w, bool is_set);
 void world_check(struct cv *cv, const struct scn_world *w, bool in_set);
+/* scenario_world.c: a certificate (variant string or table) at idx; nil
+ * gives the variant dflt. */
+void conv_cert(struct cv *cv, int idx, struct scn_cert *c, const char *dflt);
+/* scenario_attack.c: the attack list at t replaces w's attacks. */
+void conv_attacks(struct cv *cv, int t, struct scn_world *w);
 
 #endif

@@ -1,19 +1,20 @@
 /*
  * scenario_world: reading the world keys of a scenario (or of a phase's
  * `set`): dnssec, mx (with certificates, reply overrides, EHLO lists),
- * dns, attack, submit, sender_tls, tlsrpt; tlsa and mta_sts are
- * recognised and refused until DANE and MTA-STS land.  See scenario.h
- * for the schema and scenario_int.h for the conversion contract.
+ * dns, attack (read by scenario_attack.c), submit, sender_tls, tlsrpt,
+ * tlsa; mta_sts is recognised and refused until MTA-STS lands.  See
+ * scenario.h for the schema and scenario_int.h for the conversion
+ * contract.
  *
  * Defaults filled here: pref 10*i, certificate "valid" (an attack's
- * "attacker"), starttls_error mode "reply" code 454, block mode
- * "refuse", relay true, sender_tls "may", dnssec "insecure", submit tls
+ * "attacker"), sender_tls "may", dnssec "insecure", submit tls
  * "starttls" with port 587 (465 for implicit).  An MX address not given
  * stays NULL: the world builder assigns it.  Without mx, a submit host
  * is the one MX.
  */
 #include "sim/scenario_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +23,16 @@
 
 #include <lauxlib.h>
 
+#include "core/tlsa.h"
 #include "sim/world.h"
 
 #define MAX_MX 64
-#define MAX_ATTACKS 32
 #define MAX_DNS 1000
 #define MAX_SAN 15      /* world.c passes at most 15 names to the PKI */
 #define MAX_EHLO 32
 #define MAX_RUA 10
+#define MAX_TLSA_HOSTS 64
+#define MAX_TLSA_RRS 32
 
 static const char *const mx_keys[] = {
 	"host", "pref", "cert", "addr", "replies", "ehlo", NULL,
@@ -57,52 +60,19 @@ static const char *const reply_steps[] = {
 	"RSET", "NOOP", "QUIT", "VRFY", "HELP", "BDAT", "AUTH", "error",
 	"errors", "timeout", NULL,
 };
-static const char *const attack_keys[] = {
-	"host", "port", "mode", "code", "text", "cert", "relay", NULL,
-};
 static const char *const submit_keys[] = { "host", "port", "tls", NULL };
 static const char *const tlsrpt_keys[] = { "rua", NULL };
 static const char *const dnssec_values[] = {
-	"insecure", "secure", "bogus", NULL,
+	"insecure", "secure", "bogus", "bogus:signature", "bogus:wrong-key",
+	"bogus:expired", "bogus:not-yet-valid", "bogus:ds-mismatch",
+	"bogus:missing-rrsig", NULL,
 };
 static const char *const sender_tls_values[] = {
-	"may", "encrypt", "secure", NULL,
+	"may", "encrypt", "secure", "dane", NULL,
 };
 static const char *const submit_tls_values[] = {
 	"implicit", "starttls", "optional", NULL,
 };
-
-static const char *const p_strip[] = { "host", "port", NULL };
-static const char *const p_error[] = {
-	"host", "port", "mode", "code", "text", NULL,
-};
-static const char *const p_swap[] = { "host", "port", "cert", "relay", NULL };
-static const char *const p_block[] = { "host", "port", "mode", NULL };
-static const char *const m_error[] = { "reply", "drop", NULL };
-static const char *const m_block[] = { "refuse", "reset", "blackhole", NULL };
-
-static const struct attack_def {
-	const char *name;
-	const char *const *params;
-	const char *const *modes;   /* NULL: takes no mode */
-} attack_defs[] = {
-	{ "strip_starttls", p_strip, NULL },
-	{ "starttls_error", p_error, m_error },
-	{ "swap_cert", p_swap, NULL },
-	{ "block", p_block, m_block },
-};
-static const char *const attack_names[] = {
-	"strip_starttls", "starttls_error", "swap_cert", "block", NULL,
-};
-
-static bool
-listed(const char *s, const char *const *list)
-{
-	for (size_t i = 0; list[i] != NULL; i++)
-		if (strcmp(s, list[i]) == 0)
-			return true;
-	return false;
-}
 
 static bool
 present(struct cv *cv, int t, const char *key)
@@ -129,7 +99,7 @@ conv_time(struct cv *cv, int idx)
 	return (time_t)t;
 }
 
-static void
+void
 conv_cert(struct cv *cv, int idx, struct scn_cert *c, const char *dflt)
 {
 	const char *custom_field = NULL;
@@ -397,107 +367,6 @@ conv_mx_list(struct cv *cv, int t, struct scn_world *w)
 	}
 }
 
-/* ---- attacks ---- */
-
-static void
-conv_attack(struct cv *cv, int t, struct scn_attack *a)
-{
-	const struct attack_def *def = NULL;
-	struct scn_key first = { NULL, 1 };
-	const char *name;
-
-	cv_table(cv, t, "an attack table { \"strip_starttls\", host = "
-	    "\"mx1.example.test\" }");
-	cv_keys(cv, t, attack_keys, 1);
-	a->line = cv_line(cv, NULL);
-	if (lua_rawgeti(cv->L, t, 1) != LUA_TSTRING)
-		cv_fail(cv, lua_isnil(cv->L, -1) ? NULL : &first, "the first element "
-		    "must be the attack name, e.g. { \"strip_starttls\", host = "
-		    "... } (attacks: %s)", cv_join(cv, attack_names));
-	name = lua_tostring(cv->L, -1);
-	for (size_t i = 0; i < ARRAY_LEN(attack_defs); i++)
-		if (strcmp(name, attack_defs[i].name) == 0)
-			def = &attack_defs[i];
-	if (def == NULL)
-		cv_fail(cv, &first, "unknown attack \"%.40s\" (allowed: %s)", name,
-		    cv_join(cv, attack_names));
-	a->name = xstrdup(def->name);
-	lua_pop(cv->L, 1);
-	for (size_t i = 0; attack_keys[i] != NULL; i++)
-		if (!listed(attack_keys[i], def->params) &&
-		    present(cv, t, attack_keys[i])) {
-			cv_push_key(cv, attack_keys[i], 0);
-			cv_fail(cv, NULL, "%s takes no %s (its parameters: %s)",
-			    def->name, attack_keys[i], cv_join(cv, def->params));
-		}
-
-	if (cv_field(cv, t, "host") == LUA_TNIL)
-		cv_fail(cv, NULL, "missing required field (the MX host the "
-		    "attacker sits in front of)");
-	a->host = cv_hostname(cv, -1);
-	cv_leave(cv);
-	if (cv_field(cv, t, "port") != LUA_TNIL) {
-		a->port = (int)cv_integer(cv, -1, 0, 65535);
-		if (a->port != 0 && a->port != 25 && a->port != 465 && a->port != 587)
-			cv_fail(cv, NULL, "the attacker sits on ports 25, 465 and 587 "
-			    "(0 = all of them), not %d", a->port);
-	}
-	cv_leave(cv);
-	if (def->modes != NULL) {
-		if (cv_field(cv, t, "mode") != LUA_TNIL)
-			a->mode = cv_enum(cv, -1, def->modes);
-		else
-			a->mode = xstrdup(def->modes[0]);
-		cv_leave(cv);
-	}
-	if (strcmp(def->name, "starttls_error") == 0) {
-		bool reply = strcmp(a->mode, "reply") == 0;
-		if (cv_field(cv, t, "code") != LUA_TNIL) {
-			if (!reply)
-				cv_fail(cv, NULL, "only with mode \"reply\"");
-			a->code = (int)cv_integer(cv, -1, 400, 599);
-		} else if (reply)
-			a->code = 454;
-		cv_leave(cv);
-		if (cv_field(cv, t, "text") != LUA_TNIL) {
-			if (!reply)
-				cv_fail(cv, NULL, "only with mode \"reply\"");
-			a->text = cv_string(cv, -1, false);
-			if (strpbrk(a->text, "\r\n") != NULL)
-				cv_fail(cv, NULL, "the reply text is one line");
-		}
-		cv_leave(cv);
-	}
-	if (strcmp(def->name, "swap_cert") == 0) {
-		cv_field(cv, t, "cert");
-		conv_cert(cv, -1, &a->cert, "attacker");
-		cv_leave(cv);
-	}
-	a->relay = true;
-	if (cv_field(cv, t, "relay") != LUA_TNIL)
-		a->relay = cv_boolean(cv, -1);
-	cv_leave(cv);
-}
-
-static void
-conv_attacks(struct cv *cv, int t, struct scn_world *w)
-{
-	size_t n;
-
-	t = lua_absindex(cv->L, t);
-	n = cv_list(cv, t, MAX_ATTACKS);
-	for (size_t i = 0; i < w->nattacks; i++)
-		scn_attack_clear(&w->attacks[i]);
-	free(w->attacks);
-	w->attacks = xcalloc(n, sizeof(*w->attacks));
-	w->nattacks = n;
-	for (size_t i = 0; i < n; i++) {
-		cv_index(cv, t, i + 1);
-		conv_attack(cv, lua_gettop(cv->L), &w->attacks[i]);
-		cv_leave(cv);
-	}
-}
-
 /* ---- submit, tlsrpt, dns ---- */
 
 static void
@@ -593,6 +462,83 @@ conv_dns(struct cv *cv, int t, struct scn_world *w)
 		}
 }
 
+/* ---- tlsa ---- */
+
+static int
+tlsa_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct scn_tlsa *)a)->host,
+	    ((const struct scn_tlsa *)b)->host);
+}
+
+/* tlsa = { ["mx1.example.test"] = { "3 1 1 auto", ... }, ... }: the keys
+ * are read first (lua_next, raw), then each value by its key. */
+static void
+conv_tlsa(struct cv *cv, int t, struct scn_world *w)
+{
+	size_t n = 0, i = 0;
+	char err[256];
+
+	t = lua_absindex(cv->L, t);
+	cv_table(cv, t, "a table { [\"mx1.example.test\"] = { \"3 1 1 auto\" } }");
+	lua_pushnil(cv->L);
+	while (lua_next(cv->L, t) != 0) {
+		lua_pop(cv->L, 1);
+		if (lua_type(cv->L, -1) != LUA_TSTRING)
+			cv_fail(cv, NULL, "the keys are MX host names (tlsa = { "
+			    "[\"mx1.example.test\"] = { ... } }), got a %s key",
+			    cv_typename(cv, -1));
+		if (++n > MAX_TLSA_HOSTS)
+			cv_fail(cv, NULL, "more than %d hosts", MAX_TLSA_HOSTS);
+	}
+	scn_tlsa_free(w->tlsa, w->ntlsa);
+	w->tlsa = n ? xcalloc(n, sizeof(*w->tlsa)) : NULL;
+	w->ntlsa = n;
+	lua_pushnil(cv->L);
+	while (lua_next(cv->L, t) != 0) {
+		lua_pop(cv->L, 1);
+		w->tlsa[i++].host = xstrdup(lua_tostring(cv->L, -1));
+	}
+	for (i = 0; i < n; i++) {
+		struct scn_tlsa *e = &w->tlsa[i];
+		char *key = e->host, *h;
+		int v;
+
+		if (cv_field(cv, t, key) != LUA_TTABLE)
+			cv_fail(cv, NULL, "expected a list of TLSA records such as "
+			    "{ \"3 1 1 auto\" }, got %s", cv_typename(cv, -1));
+		v = lua_gettop(cv->L);
+		cv_string_list(cv, v, 1, MAX_TLSA_RRS, &e->rrs, &e->nrrs);
+		for (size_t k = 0; k < e->nrrs; k++) {
+			struct tlsa_rr rr;
+			enum tlsa_src src;
+			char q[80];
+			if (tlsa_parse(e->rrs[k], &rr, &src, err, sizeof(err)) < 0) {
+				str_sanitize(q, sizeof(q), e->rrs[k],
+				    strlen(e->rrs[k]));
+				cv_push_key(cv, NULL, (long)k + 1);
+				cv_fail(cv, NULL, "\"%s\": %s", q, err);
+			}
+			tlsa_rr_clear(&rr);
+		}
+		lua_pushstring(cv->L, key);
+		h = cv_hostname(cv, -1);
+		lua_pop(cv->L, 1);
+		cv_leave(cv);
+		for (char *p = h; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		e->host = h;   /* nothing can fail between these two lines */
+		free(key);
+	}
+	if (n > 1)
+		qsort(w->tlsa, n, sizeof(*w->tlsa), tlsa_cmp);
+	for (i = 1; i < n; i++) {
+		if (strcmp(w->tlsa[i - 1].host, w->tlsa[i].host) == 0)
+			cv_fail(cv, NULL, "\"%s\" is given twice (host names are "
+			    "case-insensitive)", w->tlsa[i].host);
+	}
+}
+
 /* ---- the world ---- */
 
 static void
@@ -617,14 +563,8 @@ conv_world(struct cv *cv, int t, struct scn_world *w, bool is_set)
 	t = lua_absindex(cv->L, t);
 	replace_enum(cv, t, "dnssec", &w->dnssec, dnssec_values,
 	    is_set ? NULL : "insecure");
-	if (strcmp(w->dnssec, "insecure") != 0) {
-		cv_field(cv, t, "dnssec");
-		cv_fail(cv, NULL, "\"%s\" zones need the signed DNS tree (not yet "
-		    "implemented; only \"insecure\" works for now)", w->dnssec);
-	}
 	if (cv_field(cv, t, "tlsa") != LUA_TNIL)
-		cv_fail(cv, NULL, "DANE scenarios need the signed DNS tree (not yet "
-		    "implemented)");
+		conv_tlsa(cv, -1, w);
 	cv_leave(cv);
 	if (cv_field(cv, t, "mta_sts") != LUA_TNIL)
 		cv_fail(cv, NULL, "MTA-STS scenarios need the policy HTTPS server "
@@ -702,6 +642,18 @@ world_check(struct cv *cv, const struct scn_world *w, bool in_set)
 		cv_push_key(cv, "attack", 0);
 		cv_push_key(cv, NULL, (long)i + 1);
 		cv_push_key(cv, "host", 0);
+		cv_fail(cv, NULL, "\"%s\" is not an MX host of this scenario "
+		    "(MX hosts: %s)", h, mx_hosts(w, hosts, sizeof(hosts)));
+	}
+	for (size_t i = 0; i < w->ntlsa; i++) {
+		const char *h = w->tlsa[i].host;
+		if (is_mx(w, h))
+			continue;
+		if (in_set)
+			cv_fail(cv, NULL, "tlsa names \"%s\", which is not an MX "
+			    "host in this phase (MX hosts: %s)", h,
+			    mx_hosts(w, hosts, sizeof(hosts)));
+		cv_push_key(cv, "tlsa", 0);
 		cv_fail(cv, NULL, "\"%s\" is not an MX host of this scenario "
 		    "(MX hosts: %s)", h, mx_hosts(w, hosts, sizeof(hosts)));
 	}

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "core/tlsa.h"
 #include "core/util.h"
 
 enum rank { R_REFUSED, R_VERIFIED, R_TLS, R_PLAINTEXT };
@@ -38,11 +40,103 @@ cert_problem(const struct pki *p, const struct rec_session *s, time_t clock)
 	    s->host, clock);
 }
 
-static enum rank
-rank_of(const struct pki *p, const struct rec_session *s, time_t clock, char *why,
-    size_t whylen)
+/* ---- DANE (RFC 7672): the extension of the *_ctx functions ---- */
+
+static const struct verdict_dane *
+dane_of(const struct verdict_ctx *vc, unsigned phase, const char *host)
 {
+	for (size_t i = 0; vc != NULL && i < vc->ndane; i++) {
+		const struct verdict_dane *d = &vc->dane[i];
+		if (d->phase == phase && strcasecmp(d->host, host) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+/* The TLSA RRset in force for the session, or NULL: DANE does not apply. */
+static const struct verdict_dane *
+dane_in_force(const struct verdict_ctx *vc, const struct rec_session *s)
+{
+	const struct verdict_dane *d = dane_of(vc, s->phase, s->host);
+
+	return d != NULL && d->nrrs > 0 && strcmp(d->state, "secure") == 0 ?
+	    d : NULL;
+}
+
+/* NULL when the certificate the session saw satisfies the RRset, else
+ * the RFC 8460 result type; det says why. */
+static const char *
+dane_problem(const struct verdict_dane *d, const struct rec_session *s,
+    const char *domain, time_t clock, char *det, size_t detlen)
+{
+	struct tlsa_rr *rrs = xcalloc(d->nrrs, sizeof(*rrs));
+	const char *names[2] = { s->host, domain };
+	size_t n = 0;
+	char err[128];
+	enum tlsa_auth a;
+
+	for (size_t i = 0; i < d->nrrs; i++)
+		if (tlsa_parse(d->rrs[i], &rrs[n], NULL, err, sizeof(err)) == 0)
+			n++;   /* what does not parse is unusable anyway */
+	a = tlsa_verify_der(rrs, n, s->cert_der, s->cert_len, s->chain_der,
+	    s->chain_len, names, domain != NULL &&
+	    strcasecmp(domain, s->host) != 0 ? 2 : 1, clock, det, detlen);
+	for (size_t i = 0; i < n; i++)
+		tlsa_rr_clear(&rrs[i]);
+	free(rrs);
+	switch (a) {
+	case TLSA_AUTH_OK:
+	case TLSA_AUTH_NO_USABLE:   /* TLS is all it asks (RFC 7672 2.2) */
+		return NULL;
+	case TLSA_AUTH_NAME:
+		return "certificate-host-mismatch";
+	case TLSA_AUTH_EXPIRED:
+		return "certificate-expired";
+	case TLSA_AUTH_CHAIN:
+		return "certificate-not-trusted";
+	case TLSA_AUTH_NO_MATCH:
+		break;
+	}
+	return "tlsa-invalid";
+}
+
+/* DANE is required, the host has no secure TLSA RRset, and its lookups
+ * are not bogus (that is dnssec-invalid). */
+static bool
+dane_unmet(const struct verdict_dane *d)
+{
+	return d != NULL && d->required && strcmp(d->state, "bogus") != 0 &&
+	    !(d->nrrs > 0 && strcmp(d->state, "secure") == 0);
+}
+
+/* Does some host of the phase fail its lookups ("dnssec-invalid") or
+ * DANE's requirement ("dane-required")? */
+static bool
+dane_type_in_phase(const struct verdict_ctx *vc, unsigned phase,
+    const char *type)
+{
+	for (size_t i = 0; vc != NULL && i < vc->ndane; i++) {
+		const struct verdict_dane *d = &vc->dane[i];
+		if (phase != 0 && d->phase != phase)
+			continue;
+		if (strcmp(type, "dnssec-invalid") == 0 &&
+		    strcmp(d->state, "bogus") == 0)
+			return true;
+		if (strcmp(type, "dane-required") == 0 && dane_unmet(d))
+			return true;
+	}
+	return false;
+}
+
+/* ---- judging ---- */
+
+static enum rank
+rank_of(const struct pki *p, const struct rec_session *s, time_t clock,
+    const struct verdict_ctx *vc, char *why, size_t whylen)
+{
+	const struct verdict_dane *d;
 	const char *prob;
+	char det[256];
 
 	if (!s->data_sent)
 		return R_REFUSED;
@@ -57,6 +151,26 @@ rank_of(const struct pki *p, const struct rec_session *s, time_t clock, char *wh
 		snprintf(why, whylen, "message data sent over TLS to the attacker on the "
 		    "path to %s:%u (certificate %s)", s->host, s->port,
 		    s->cert_label ? s->cert_label : "?");
+		return R_TLS;
+	}
+	if ((d = dane_in_force(vc, s)) != NULL) {
+		prob = dane_problem(d, s, vc->domain, clock, det, sizeof(det));
+		if (prob != NULL) {
+			snprintf(why, whylen, "message data sent over TLS to %s:%u whose "
+			    "certificate (%s) the TLSA RRset does not authenticate "
+			    "(DANE, RFC 7672 3): %s: %s", s->host, s->port,
+			    s->cert_label ? s->cert_label : "?", prob, det);
+			return R_TLS;
+		}
+		snprintf(why, whylen, "message data sent over TLS to %s:%u, certificate "
+		    "(%s) authenticated by DANE: %s", s->host, s->port,
+		    s->cert_label ? s->cert_label : "?", det);
+		return R_VERIFIED;
+	}
+	if (dane_unmet(dane_of(vc, s->phase, s->host))) {
+		snprintf(why, whylen, "message data sent over TLS to %s:%u, which has "
+		    "no secure TLSA RRset, although DANE is required (RFC 7672 6)",
+		    s->host, s->port);
 		return R_TLS;
 	}
 	prob = cert_problem(p, s, clock);
@@ -75,6 +189,14 @@ void
 verdict_message(const struct pki *p, const struct rec *r, time_t clock,
     unsigned phase, unsigned index, struct res_message *m)
 {
+	verdict_message_ctx(p, r, clock, phase, index, NULL, m);
+}
+
+void
+verdict_message_ctx(const struct pki *p, const struct rec *r, time_t clock,
+    unsigned phase, unsigned index, const struct verdict_ctx *vc,
+    struct res_message *m)
+{
 	enum rank worst = R_REFUSED;
 	const struct rec_session *ws = NULL, *last = NULL;
 	char why[512], worst_why[512] = "";
@@ -91,7 +213,7 @@ verdict_message(const struct pki *p, const struct rec *r, time_t clock,
 		last = s;
 		if (s->leak)
 			m->leak = true;
-		enum rank rk = rank_of(p, s, clock, why, sizeof(why));
+		enum rank rk = rank_of(p, s, clock, vc, why, sizeof(why));
 		if (rk > worst) {
 			worst = rk;
 			ws = s;
@@ -117,7 +239,21 @@ const char *
 verdict_result_type(const struct pki *p, const struct rec_session *s, time_t clock,
     const char **reason)
 {
+	return verdict_result_type_ctx(p, s, clock, NULL, reason);
+}
+
+const char *
+verdict_result_type_ctx(const struct pki *p, const struct rec_session *s,
+    time_t clock, const struct verdict_ctx *vc, const char **reason)
+{
+	const struct verdict_dane *d;
+	char det[256];
+
 	*reason = NULL;
+	if (dane_unmet(dane_of(vc, s->phase, s->host)))
+		return "dane-required";
+	if (s->tls == REC_TLS_OK && (d = dane_in_force(vc, s)) != NULL)
+		return dane_problem(d, s, vc->domain, clock, det, sizeof(det));
 	if (s->tls == REC_TLS_OK) {
 		if (s->tls_by && strcmp(s->tls_by, "attacker") == 0 && s->cert_der == NULL)
 			return "validation-failure";
@@ -145,14 +281,16 @@ verdict_result_type(const struct pki *p, const struct rec_session *s, time_t clo
 /* Result types of the sessions of one phase (or every phase: phase 0). */
 static bool
 phase_has_type(const struct pki *p, const struct rec *r, time_t clock,
-    unsigned phase, const char *type)
+    const struct verdict_ctx *vc, unsigned phase, const char *type)
 {
+	if (dane_type_in_phase(vc, phase, type))
+		return true;
 	for (size_t i = 0; i < rec_count(r); i++) {
 		const struct rec_session *s = rec_get(r, i);
 		const char *reason, *t;
 		if (s->via != 0 || (phase != 0 && s->phase != phase))
 			continue;
-		t = verdict_result_type(p, s, clock, &reason);
+		t = verdict_result_type_ctx(p, s, clock, vc, &reason);
 		if (t != NULL && strcmp(t, type) == 0)
 			return true;
 	}
@@ -163,9 +301,18 @@ void
 verdict_phase(const struct pki *p, const struct rec *r, time_t clock,
     const struct scn_expect *e, const char *domain, struct res_phase *ph)
 {
+	struct verdict_ctx vc = { domain, NULL, 0 };
+
+	verdict_phase_ctx(p, r, clock, e, &vc, ph);
+}
+
+void
+verdict_phase_ctx(const struct pki *p, const struct rec *r, time_t clock,
+    const struct scn_expect *e, const struct verdict_ctx *vc,
+    struct res_phase *ph)
+{
 	char why[1024];
 
-	(void)domain;
 	for (size_t i = 0; i < e->ndelivery; i++)
 		res_strv_push(&ph->expect, &ph->nexpect, e->delivery[i]);
 	for (size_t i = 0; i < e->ntlsrpt; i++)
@@ -203,7 +350,7 @@ verdict_phase(const struct pki *p, const struct rec *r, time_t clock,
 		}
 	}
 	for (size_t k = 0; k < e->ntlsrpt; k++) {
-		if (!phase_has_type(p, r, clock, ph->index, e->tlsrpt[k])) {
+		if (!phase_has_type(p, r, clock, vc, ph->index, e->tlsrpt[k])) {
 			snprintf(why, sizeof(why), "TLSRPT: no session of this phase reports %s",
 			    e->tlsrpt[k]);
 			rec_set(&ph->verdict, "fail");
@@ -224,54 +371,131 @@ failure_cmp(const void *a, const void *b)
 		return c;
 	if ((c = strcmp(x->receiving_mx, y->receiving_mx)) != 0)
 		return c;
-	if ((c = strcmp(x->receiving_ip, y->receiving_ip)) != 0)
+	if ((c = strcmp(x->receiving_ip ? x->receiving_ip : "",
+	    y->receiving_ip ? y->receiving_ip : "")) != 0)
 		return c;
 	return strcmp(x->reason_code ? x->reason_code : "", y->reason_code ? y->reason_code : "");
+}
+
+/* The index of rs's policy entry (type, domain, strings) among those from
+ * `first` on, created on first use. */
+static size_t
+policy_for(struct res_scenario *rs, size_t first, const char *type,
+    const char *domain, const char *const *strs, size_t nstrs)
+{
+	struct res_policy *pol;
+
+	for (size_t i = first; i < rs->npolicies; i++) {
+		pol = &rs->policies[i];
+		bool same = strcmp(pol->type, type) == 0 &&
+		    strcmp(pol->domain, domain) == 0 && pol->nstrings == nstrs;
+		for (size_t k = 0; same && k < nstrs; k++)
+			same = strcmp(pol->strings[k], strs[k]) == 0;
+		if (same)
+			return i;
+	}
+	rs->policies = xrealloc(rs->policies, (rs->npolicies + 1) * sizeof(*rs->policies));
+	pol = &rs->policies[rs->npolicies];
+	memset(pol, 0, sizeof(*pol));
+	rec_set(&pol->type, type);
+	rec_set(&pol->domain, domain);
+	for (size_t k = 0; k < nstrs; k++)
+		res_strv_push(&pol->strings, &pol->nstrings, strs[k]);
+	return rs->npolicies++;
+}
+
+static void
+add_failure(struct res_policy *pol, const char *t, const char *sender_ip,
+    const char *mx, const char *ip, const char *reason, unsigned n)
+{
+	struct res_failure key = { (char *)t, (char *)sender_ip, (char *)mx,
+		(char *)ip, (char *)reason, 0 };
+	size_t k;
+
+	pol->failure += n;
+	for (k = 0; k < pol->nfailures; k++)
+		if (failure_cmp(&pol->failures[k], &key) == 0)
+			break;
+	if (k == pol->nfailures) {
+		pol->failures = xrealloc(pol->failures,
+		    (pol->nfailures + 1) * sizeof(*pol->failures));
+		struct res_failure *f = &pol->failures[pol->nfailures++];
+		memset(f, 0, sizeof(*f));
+		rec_set(&f->result_type, t);
+		rec_set(&f->sending_ip, sender_ip);
+		rec_set(&f->receiving_mx, mx);
+		rec_set(&f->receiving_ip, ip);
+		rec_set(&f->reason_code, reason);
+	}
+	pol->failures[k].count += n;
 }
 
 void
 verdict_tlsrpt(const struct pki *p, const struct rec *r, time_t clock,
     const char *domain, const char *sender_ip, struct res_scenario *rs)
 {
-	struct res_policy *pol;
+	struct verdict_ctx vc = { domain, NULL, 0 };
 
-	rs->policies = xrealloc(rs->policies, (rs->npolicies + 1) * sizeof(*rs->policies));
-	pol = &rs->policies[rs->npolicies++];
-	memset(pol, 0, sizeof(*pol));
-	rec_set(&pol->type, "no-policy-found");
-	rec_set(&pol->domain, domain);
+	verdict_tlsrpt_ctx(p, r, clock, &vc, sender_ip, rs);
+}
+
+void
+verdict_tlsrpt_ctx(const struct pki *p, const struct rec *r, time_t clock,
+    const struct verdict_ctx *vc, const char *sender_ip, struct res_scenario *rs)
+{
+	size_t first = rs->npolicies;
+
+	(void)policy_for(rs, first, "no-policy-found", vc->domain, NULL, 0);
 	for (size_t i = 0; i < rec_count(r); i++) {
 		const struct rec_session *s = rec_get(r, i);
+		const struct verdict_dane *d;
 		const char *reason, *t;
+		struct res_policy *pol;
+		size_t k;
 		if (s->via != 0)
 			continue;
-		t = verdict_result_type(p, s, clock, &reason);
-		if (t == NULL) {
+		t = verdict_result_type_ctx(p, s, clock, vc, &reason);
+		if (t != NULL && t[0] == '\0')
+			continue;
+		d = dane_in_force(vc, s);
+		k = d != NULL ?
+		    policy_for(rs, first, "tlsa", d->host, d->rrs, d->nrrs) :
+		    dane_unmet(dane_of(vc, s->phase, s->host)) ?
+		    policy_for(rs, first, "tlsa", s->host, NULL, 0) :
+		    policy_for(rs, first, "no-policy-found", vc->domain, NULL, 0);
+		pol = &rs->policies[k];   /* after policy_for's realloc */
+		if (t == NULL)
 			pol->success++;
-			continue;
-		}
-		if (t[0] == '\0')
-			continue;
-		pol->failure++;
-		struct res_failure key = { (char *)t, (char *)sender_ip, s->host, s->addr,
-			(char *)reason, 0 };
-		size_t k;
-		for (k = 0; k < pol->nfailures; k++)
-			if (failure_cmp(&pol->failures[k], &key) == 0)
-				break;
-		if (k == pol->nfailures) {
-			pol->failures = xrealloc(pol->failures,
-			    (pol->nfailures + 1) * sizeof(*pol->failures));
-			struct res_failure *f = &pol->failures[pol->nfailures++];
-			memset(f, 0, sizeof(*f));
-			rec_set(&f->result_type, t);
-			rec_set(&f->sending_ip, sender_ip);
-			rec_set(&f->receiving_mx, s->host);
-			rec_set(&f->receiving_ip, s->addr);
-			rec_set(&f->reason_code, reason);
-		}
-		pol->failures[k].count++;
+		else
+			add_failure(pol, t, sender_ip, s->host, s->addr, reason, 1);
 	}
-	if (pol->nfailures > 1)
-		qsort(pol->failures, pol->nfailures, sizeof(*pol->failures), failure_cmp);
+	/* DANE: bogus lookups, or a required DANE that the host does not
+	 * offer, stop a compliant sender before any session */
+	for (size_t i = 0; vc->dane != NULL && i < vc->ndane; i++) {
+		const struct verdict_dane *d = &vc->dane[i];
+		size_t nmsgs = d->phase >= 1 && d->phase <= rs->nphases ?
+		    rs->phases[d->phase - 1].nmsgs : 0;
+		const char *t = strcmp(d->state, "bogus") == 0 ? "dnssec-invalid" :
+		    dane_unmet(d) ? "dane-required" : NULL;
+		if (t == NULL || nmsgs == 0)
+			continue;
+		size_t k = policy_for(rs, first, "tlsa", d->host, NULL, 0);
+		add_failure(&rs->policies[k], t, sender_ip, d->host, NULL, NULL,
+		    (unsigned)nmsgs);
+	}
+	/* no-policy-found stays only when something counts there, or alone */
+	if (rs->npolicies > first + 1 && rs->policies[first].success == 0 &&
+	    rs->policies[first].failure == 0) {
+		struct res_policy *pol = &rs->policies[first];
+		free(pol->type);
+		free(pol->domain);
+		memmove(pol, pol + 1, (rs->npolicies - first - 1) * sizeof(*pol));
+		rs->npolicies--;
+	}
+	for (size_t i = first; i < rs->npolicies; i++) {
+		struct res_policy *pol = &rs->policies[i];
+		if (pol->nfailures > 1)
+			qsort(pol->failures, pol->nfailures, sizeof(*pol->failures),
+			    failure_cmp);
+	}
 }

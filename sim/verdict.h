@@ -42,4 +42,50 @@ void verdict_phase(const struct pki *p, const struct rec *r, time_t clock,
 void verdict_tlsrpt(const struct pki *p, const struct rec *r, time_t clock,
 	const char *domain, const char *sender_ip, struct res_scenario *s);
 
+/*
+ * DANE (RFC 7672).  The *_ctx functions also know what each MX host
+ * published in each phase; the plain ones judge as if DANE applied
+ * nowhere.  With a secure, non-empty TLSA RRset in force for a session's
+ * host, "verified" means the certificate the session saw matches the
+ * RRset (core/tlsa.h: DANE-EE ignores PKIX, names and dates; DANE-TA
+ * checks the chain, dates and names, the MX host and the recipient
+ * domain; an RRset without usable records asks for TLS only), and a TLS
+ * session it does not authenticate reports tlsa-invalid (DANE-TA:
+ * certificate-host-mismatch, -expired, -not-trusted).  In TLSRPT those
+ * sessions go under policy-type tlsa, policy-domain the TLSA base domain
+ * (the MX host: RFC 8460 1.1, CONFORMANCE ambiguity 9), policy-string the
+ * RRset.  A host whose lookups are bogus gets a tlsa entry with
+ * dnssec-invalid, once for each message of the phase, since a compliant
+ * sender cannot even try it; so does a host without a secure TLSA RRset
+ * when DANE is required (dane-required, RFC 8460 4.3.2.1), and nothing
+ * delivered to it counts as verified.
+ */
+struct verdict_dane {
+	unsigned phase;           /* 1-based */
+	const char *host;         /* MX host = TLSA base domain */
+	const char *const *rrs;   /* its TLSA RRset, "3 1 1 HEX" */
+	size_t nrrs;
+	const char *state;        /* "secure" | "insecure" | "bogus" */
+	bool required;            /* the sender is told to require DANE */
+};
+
+struct verdict_ctx {
+	const char *domain;               /* the recipient domain */
+	const struct verdict_dane *dane;  /* every phase's hosts */
+	size_t ndane;
+};
+
+void verdict_message_ctx(const struct pki *p, const struct rec *r, time_t clock,
+	unsigned phase, unsigned index, const struct verdict_ctx *vc,
+	struct res_message *m);
+const char *verdict_result_type_ctx(const struct pki *p,
+	const struct rec_session *s, time_t clock, const struct verdict_ctx *vc,
+	const char **reason);
+void verdict_phase_ctx(const struct pki *p, const struct rec *r, time_t clock,
+	const struct scn_expect *e, const struct verdict_ctx *vc,
+	struct res_phase *ph);
+void verdict_tlsrpt_ctx(const struct pki *p, const struct rec *r, time_t clock,
+	const struct verdict_ctx *vc, const char *sender_ip,
+	struct res_scenario *s);
+
 #endif

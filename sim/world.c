@@ -12,7 +12,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+
 #include "attacker/mitm.h"
+#include "core/tlsa.h"
 #include "core/util.h"
 #include "fake-dns/dns.h"
 #include "fake-mx/smtp.h"
@@ -31,6 +35,12 @@ struct world_mx {
 	struct mitm *path;
 	struct pki_cert **attack_certs;
 	size_t nattack_certs;
+	/* DANE (build_tlsa, at the end of this file) */
+	char **tlsa;          /* its TLSA RRset as published ("3 1 1 HEX") */
+	size_t ntlsa;
+	X509 *serve_ca;       /* a "ca" trust anchor it serves (borrowed) */
+	uint8_t *chain_der;   /* what it serves beyond the leaf, DER; or NULL */
+	size_t chain_len;
 };
 
 struct world {
@@ -40,9 +50,15 @@ struct world {
 	struct dns_db *db;
 	struct dns_srv *dns;
 	SSL_CTX *up_tls;
+	X509 *root;           /* the root CA, for "ca" TLSA data (lazy) */
+	char *domain_zone;    /* "example.test.", for DANE states */
 	struct world_mx *mx;
 	size_t nmx;
 };
+
+static int build_tlsa(struct world *w, const struct scenario *scn,
+	const struct scn_world *sw, char *err, size_t errlen);
+static void serve_chain(struct world_mx *wm);
 
 void
 world_cert_spec(const struct scn_cert *c, const char *host, struct pki_spec *spec,
@@ -122,6 +138,80 @@ add_rr(struct world *w, char *err, size_t errlen, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * The DNSSEC seed: the run seed as the PKI holds it, read through the root
+ * CA's key (drawn from the seed alone, unlike the certificate, whose dates
+ * follow the scenario clock), so every scenario of a run has the same keys
+ * and one trust anchor for ".".
+ */
+static uint64_t
+dnssec_seed(const struct pki *p)
+{
+	BIO *b = BIO_new_mem_buf(pki_root_pem(p), -1);
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	unsigned char *der = NULL, md[SHA256_DIGEST_LENGTH];
+	int len = x ? i2d_PUBKEY(X509_get0_pubkey(x), &der) : -1;
+	uint64_t seed = 0;
+
+	if (len <= 0)
+		fatal("world: cannot read the root CA's key");
+	SHA256(der, (size_t)len, md);
+	for (int i = 0; i < 8; i++)
+		seed = seed << 8 | md[i];
+	OPENSSL_free(der);
+	X509_free(x);
+	BIO_free(b);
+	return seed;
+}
+
+/*
+ * Sign the tree: ".", "test." and "attacker.test." are always secure; the
+ * scenario's domain and the zones of its MX hosts take the scenario's
+ * `dnssec` ("insecure" when unset; "bogus" or "bogus:KIND" with a kind
+ * of dns.h).  Insecure scenarios are signed too: a validating sender
+ * must see a signed root that proves the delegation unsigned.
+ */
+static int
+sign_dns(struct world *w, const struct scenario *scn, const struct scn_world *sw,
+    char *err, size_t errlen)
+{
+	const char *mode = sw->dnssec ? sw->dnssec : "insecure";
+	enum dns_sec_state st = DNS_SEC_INSECURE;
+	const char *kind = NULL;
+	char e[512];
+
+	if (strcmp(mode, "secure") == 0) {
+		st = DNS_SEC_SECURE;
+	} else if (strncmp(mode, "bogus", 5) == 0 && (mode[5] == '\0' ||
+	    mode[5] == ':')) {
+		st = DNS_SEC_BOGUS;
+		kind = mode[5] == ':' ? mode + 6 : NULL;
+	} else if (strcmp(mode, "insecure") != 0) {
+		snprintf(err, errlen, "dnssec: unknown state \"%s\"", mode);
+		return -1;
+	}
+	for (size_t i = 0; i <= sw->nmx; i++) {
+		char *z = i == 0 ? xasprintf("%s.", scn->domain) :
+		    parent_zone(sw->mx[i - 1].host);
+		int r = 0;
+
+		if (strcmp(z, ".") != 0 && strcasecmp(z, "test.") != 0 &&
+		    strcasecmp(z, "attacker.test.") != 0)
+			r = dns_db_set_state(w->db, z, st, kind, e, sizeof(e));
+		free(z);
+		if (r < 0) {
+			snprintf(err, errlen, "%s", e);
+			return -1;
+		}
+	}
+	if (dns_db_sign(w->db, dnssec_seed(w->pki), loop_wallclock(w->l), e,
+	    sizeof(e)) < 0) {
+		snprintf(err, errlen, "%s", e);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 build_dns(struct world *w, const struct scenario *scn, const struct scn_world *sw,
     char *err, size_t errlen)
@@ -161,6 +251,10 @@ build_dns(struct world *w, const struct scenario *scn, const struct scn_world *s
 	for (size_t i = 0; i < sw->ndns; i++)
 		if (add_rr(w, err, errlen, "%s", sw->dns[i]) < 0)
 			return -1;
+	if (build_tlsa(w, scn, sw, err, errlen) < 0)
+		return -1;
+	if (sign_dns(w, scn, sw, err, errlen) < 0)
+		return -1;
 	w->dns = dns_srv_new(w->l, w->db, WORLD_DNS_ADDR, 53, err, errlen);
 	return w->dns ? 0 : -1;
 }
@@ -178,11 +272,13 @@ build_mx(struct world *w, size_t i, const struct scn_world *sw, char *err,
 	char e[512];
 	int len;
 
-	if (issue(w, &sm->cert, sm->host, &wm->cert, e, sizeof(e)) < 0) {
+	if (wm->cert == NULL &&   /* build_tlsa may have issued it */
+	    issue(w, &sm->cert, sm->host, &wm->cert, e, sizeof(e)) < 0) {
 		snprintf(err, errlen, "%s: certificate: %s", sm->host, e);
 		return -1;
 	}
 	wm->ctx = pki_server_ctx(wm->cert);
+	serve_chain(wm);
 	len = i2d_X509(pki_cert_x509(wm->cert), &wm->der);
 	wm->derlen = len > 0 ? (size_t)len : 0;
 	for (size_t k = 0; k < sm->nreplies && nov < ARRAY_LEN(ov); k++)
@@ -197,6 +293,8 @@ build_mx(struct world *w, size_t i, const struct scn_world *sw, char *err,
 		.cert_label = pki_cert_label(wm->cert),
 		.cert_der = wm->der,
 		.cert_len = wm->derlen,
+		.chain_der = wm->chain_der,
+		.chain_len = wm->chain_len,
 		.overrides = ov,
 		.noverrides = nov,
 		.ehlo = (const char *const *)sm->ehlo,
@@ -221,6 +319,12 @@ build_mx(struct world *w, size_t i, const struct scn_world *sw, char *err,
 		a->code = sa->code;
 		a->text = sa->text;
 		a->relay = sa->relay;
+		a->step = sa->step;
+		a->set = (const char *const *)sa->set;
+		a->add = (const char *const *)sa->add;
+		a->remove = (const char *const *)sa->remove;
+		a->nth = sa->nth > 0 ? (unsigned)sa->nth : 0;
+		a->after_verified = sa->after_verified;
 		if (a->kind == MITM_SWAP_CERT) {
 			struct scn_cert c = sa->cert;
 			struct pki_cert *pc;
@@ -302,8 +406,14 @@ world_free(struct world *w)
 			pki_cert_free(wm->attack_certs[k]);
 		free(wm->attack_certs);
 		free(wm->host);
+		for (size_t k = 0; k < wm->ntlsa; k++)
+			free(wm->tlsa[k]);
+		free(wm->tlsa);
+		free(wm->chain_der);
 	}
 	free(w->mx);
+	X509_free(w->root);
+	free(w->domain_zone);
 	dns_srv_free(w->dns);
 	dns_db_free(w->db);
 	SSL_CTX_free(w->up_tls);
@@ -337,4 +447,170 @@ void
 world_print_zones(const struct world *w, FILE *f)
 {
 	dns_db_print(w->db, f);
+	fprintf(f, "; trust anchor for . (unbound trust-anchor-file, "
+	    "ldns-verify-zone -k, drill -k)\n");
+	if (dns_db_print_anchor(w->db, DNS_ANCHOR_ZONEFILE, f) < 0)
+		fprintf(f, "; none: . is not signed\n");
+}
+
+/* ---- DANE: TLSA records from the world (RFC 7672) ---- */
+
+/* The certificate that issued the MX's certificate: the CA it is served
+ * with, itself when self-signed, else the root. */
+static X509 *
+issuer_of(struct world *w, const struct world_mx *wm)
+{
+	X509 *leaf = pki_cert_x509(wm->cert);
+	STACK_OF(X509) *chain = pki_cert_chain(wm->cert);
+	BIO *b;
+
+	if (sk_X509_num(chain) > 0)
+		return sk_X509_value(chain, 0);
+	if (X509_NAME_cmp(X509_get_subject_name(leaf),
+	    X509_get_issuer_name(leaf)) == 0)
+		return leaf;   /* self-issued */
+	if (w->root == NULL) {
+		b = BIO_new_mem_buf(pki_root_pem(w->pki), -1);
+		w->root = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+		BIO_free(b);
+		if (w->root == NULL)
+			fatal("world: cannot read the root CA");
+	}
+	return w->root;
+}
+
+/*
+ * Publish `_<25>._tcp.<mx>. TLSA ...` for every MX host the scenario's
+ * tlsa names: "auto" from the MX's certificate (issued here, early, for
+ * that), "ca" from its issuer, hex as given.  An MX with a DANE-TA(2)
+ * "ca" record serves that CA in its chain, as RFC 7671 5.2.2 asks of a
+ * DANE-TA server.  Called by build_dns before the zones are signed.
+ */
+static int
+build_tlsa(struct world *w, const struct scenario *scn,
+    const struct scn_world *sw, char *err, size_t errlen)
+{
+	char e[512];
+
+	w->domain_zone = xasprintf("%s.", scn->domain);
+	for (size_t i = 0; i < sw->ntlsa; i++) {
+		const struct scn_tlsa *st = &sw->tlsa[i];
+		struct world_mx *wm = NULL;
+		size_t k;
+		for (k = 0; k < sw->nmx && wm == NULL; k++)
+			if (strcasecmp(sw->mx[k].host, st->host) == 0)
+				wm = &w->mx[k];
+		if (wm == NULL) {
+			snprintf(err, errlen, "tlsa: %s is not an MX host", st->host);
+			return -1;
+		}
+		k--;
+		if (wm->cert == NULL && issue(w, &sw->mx[k].cert, sw->mx[k].host,
+		    &wm->cert, e, sizeof(e)) < 0) {
+			snprintf(err, errlen, "%s: certificate: %s", st->host, e);
+			return -1;
+		}
+		wm->tlsa = xcalloc(st->nrrs + 1, sizeof(*wm->tlsa));
+		for (size_t r = 0; r < st->nrrs; r++) {
+			struct tlsa_rr rr;
+			enum tlsa_src src;
+			X509 *from = NULL;
+			if (tlsa_parse(st->rrs[r], &rr, &src, e, sizeof(e)) < 0) {
+				snprintf(err, errlen, "tlsa %s \"%s\": %s", st->host,
+				    st->rrs[r], e);
+				return -1;
+			}
+			if (src == TLSA_SRC_AUTO)
+				from = pki_cert_x509(wm->cert);
+			else if (src == TLSA_SRC_CA) {
+				from = issuer_of(w, wm);
+				if (rr.usage == TLSA_DANE_TA &&
+				    from != pki_cert_x509(wm->cert))
+					wm->serve_ca = from;
+			}
+			if (from != NULL && tlsa_rr_compute(&rr, from) < 0) {
+				snprintf(err, errlen, "tlsa %s \"%s\": cannot compute "
+				    "the association data", st->host, st->rrs[r]);
+				tlsa_rr_clear(&rr);
+				return -1;
+			}
+			wm->tlsa[wm->ntlsa++] = tlsa_rr_str(&rr);
+			tlsa_rr_clear(&rr);
+			if (add_rr(w, err, errlen, "_25._tcp.%s. 300 IN TLSA %s",
+			    wm->host, wm->tlsa[wm->ntlsa - 1]) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* The chain an MX with a DANE-TA "ca" record serves (and the recorder
+ * notes): its PKI chain, plus the CA when it is not already there. */
+static void
+serve_chain(struct world_mx *wm)
+{
+	STACK_OF(X509) *chain = pki_cert_chain(wm->cert);
+	struct buf b;
+	bool have = false;
+
+	if (wm->serve_ca == NULL)
+		return;
+	buf_init(&b);
+	for (int i = 0; i < sk_X509_num(chain); i++) {
+		X509 *x = sk_X509_value(chain, i);
+		unsigned char *der = NULL;
+		int n = i2d_X509(x, &der);
+		if (n > 0)
+			buf_append(&b, der, (size_t)n);
+		OPENSSL_free(der);
+		have |= X509_cmp(x, wm->serve_ca) == 0;
+	}
+	if (!have) {
+		unsigned char *der = NULL;
+		int n = i2d_X509(wm->serve_ca, &der);
+		if (n > 0)
+			buf_append(&b, der, (size_t)n);
+		OPENSSL_free(der);
+		if (SSL_CTX_add1_chain_cert(wm->ctx, wm->serve_ca) != 1)
+			fatal("world: cannot add the CA to the served chain");
+	}
+	wm->chain_der = b.data;
+	wm->chain_len = b.len;
+}
+
+size_t
+world_dane_count(const struct world *w)
+{
+	return w->nmx;
+}
+
+const char *
+world_dane_host(const struct world *w, size_t i)
+{
+	return w->mx[i].host;
+}
+
+const char *const *
+world_dane_rrs(const struct world *w, size_t i, size_t *n)
+{
+	*n = w->mx[i].ntlsa;
+	return (const char *const *)w->mx[i].tlsa;
+}
+
+/* What a validating resolver makes of the MX RRset (the domain's zone)
+ * and of the host's address and TLSA lookups (its zone). */
+const char *
+world_dane_state(const struct world *w, size_t i)
+{
+	char *z = parent_zone(w->mx[i].host);
+	enum dns_sec_state d = w->domain_zone != NULL ?
+	    dns_db_state(w->db, w->domain_zone) : DNS_SEC_INSECURE;
+	enum dns_sec_state h = dns_db_state(w->db, z);
+
+	free(z);
+	if (d == DNS_SEC_BOGUS || h == DNS_SEC_BOGUS)
+		return "bogus";
+	if (d == DNS_SEC_INSECURE || h == DNS_SEC_INSECURE)
+		return "insecure";
+	return "secure";
 }

@@ -39,6 +39,14 @@ void world_free(struct world *w);
 unsigned world_busy(const struct world *w);
 /* Public address of an MX host, or NULL. */
 const char *world_addr_of(const struct world *w, const char *host);
+/* DANE, per MX host i < world_dane_count(): the TLSA RRset published at
+ * _25._tcp.<host> ("3 1 1 HEX"; none when *n is 0) and the DNSSEC state
+ * a validating resolver gives the host's lookups: "secure", "insecure"
+ * or "bogus" (the MX RRset's state counts too).  Borrowed from w. */
+size_t world_dane_count(const struct world *w);
+const char *world_dane_host(const struct world *w, size_t i);
+const char *const *world_dane_rrs(const struct world *w, size_t i, size_t *n);
+const char *world_dane_state(const struct world *w, size_t i);
 /* Print the zones (mxsim zone). */
 void world_print_zones(const struct world *w, FILE *f);
 

@@ -9,9 +9,14 @@
  * policy and the mode.  As a submission client (submit_host set) it talks
  * to that one host, with implicit TLS or STARTTLS (RFC 8314).
  *
+ * A relay applies DANE (RFC 7672, snd_dane.c) where the resolver
+ * authenticates the MX set, the host's addresses and its TLSA records:
+ * TLS becomes mandatory and the certificate must match the TLSA RRset.
+ *
  * Modes: SND_STRICT is an RFC-compliant sender; SND_OPPORTUNISTIC delivers
- * whatever happens (accepts any certificate, falls back to plaintext);
- * SND_NO_VERIFY honours TLS requirements but accepts any certificate.
+ * whatever happens (accepts any certificate, falls back to plaintext,
+ * ignores DANE); SND_NO_VERIFY honours TLS requirements (DANE's too) but
+ * accepts any certificate.
  *
  * Ownership: snd_new() copies the strings of cfg; cfg->tls is borrowed and
  * must outlive the sender.  snd_send() copies its arguments.  done is
@@ -38,7 +43,8 @@ struct snd_config {
 	const char *src_ip;          /* bind address of every connection and query */
 	const char *resolver_ip;     /* e.g. "127.53.0.1" */
 	uint16_t resolver_port;      /* 0 = 53 */
-	const char *local_tls;       /* relay: "may" | "encrypt" | "secure" (NULL = "may") */
+	const char *local_tls;       /* relay: "may" | "encrypt" | "secure" | "dane"
+	                              * (NULL = "may") */
 	const char *submit_host;     /* NULL: relay as an MTA (MX lookup, port 25) */
 	uint16_t submit_port;        /* 0 = 465 for "implicit", else 587 */
 	const char *submit_tls;      /* "implicit" | "starttls" | "optional" (NULL = "starttls") */

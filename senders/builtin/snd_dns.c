@@ -130,6 +130,7 @@ q_stop_transport(struct dns_q *q)
 
 	if (q->fd >= 0) {
 		loop_del_fd(l, q->fd);
+		conn_wire_dgram_closed(l, q->fd);   /* the capture's port map */
 		close(q->fd);
 		q->fd = -1;
 	}
@@ -227,6 +228,7 @@ q_build(struct dns_q *q)
 	q->msgid = (uint16_t)((d->msgseq * 40503u) ^ 0x5a3cu);
 	ldns_pkt_set_id(p, q->msgid);
 	ldns_pkt_set_edns_udp_size(p, SND_DNS_UDP_SIZE);
+	ldns_pkt_set_edns_do(p, true);   /* DNSSEC OK: AD for secure data */
 	st = ldns_pkt2wire(&wire, p, &len);
 	ldns_pkt_free(p);
 	if (st != LDNS_STATUS_OK)

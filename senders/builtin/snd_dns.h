@@ -4,9 +4,10 @@
  * It asks one recursive resolver (the world's resolver face) and follows
  * nothing itself: CNAME chains are taken from the answer section as the
  * resolver gave them.  Queries go over UDP from the sender's source
- * address with EDNS0 (payload size 1232, AD=1 so a validating resolver
- * reports authenticated data), are retried once after 5 s of virtual time,
- * and are repeated over TCP when the answer comes back truncated.
+ * address with EDNS0 (payload size 1232; DO and AD set, so a validating
+ * resolver reports authenticated data with AD), are retried once after 5 s
+ * of virtual time, and are repeated over TCP when the answer comes back
+ * truncated.
  *
  * Every query ends with exactly one callback, unless it is cancelled or
  * the resolver is freed first.  The answer passed to the callback is owned

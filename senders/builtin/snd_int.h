@@ -1,7 +1,8 @@
 /*
  * snd_int: the reference sender's internals, shared by its .c files only
  * (snd_sender.c: the API; snd_smtp.c: MX iteration and connections;
- * snd_session.c: the SMTP dialogue, STARTTLS and certificate checks).
+ * snd_session.c: the SMTP dialogue, STARTTLS and certificate checks;
+ * snd_dane.c: DANE, RFC 7672).
  * Nothing outside senders/builtin/ includes this.
  */
 #ifndef MXSIM_SND_INT_H
@@ -13,6 +14,7 @@
 
 #include "core/conn.h"
 #include "core/loop.h"
+#include "core/tlsa.h"
 #include "core/util.h"
 #include "fake-mx/smtp.h"
 #include "senders/builtin/sender.h"
@@ -34,6 +36,7 @@ struct sender {
 	bool submit;             /* submission client, not a relay */
 	enum snd_tls_req req;
 	bool verify;             /* check the certificate (chain and name) */
+	bool dane_required;      /* local_tls "dane": only DANE hosts (strict) */
 	uint16_t port;           /* port of every connection */
 };
 
@@ -57,6 +60,11 @@ struct host {
 	char *name;          /* MX host, implicit MX, submission host or IP */
 	uint16_t pref;
 	bool tls_failed;     /* a TLS handshake with it failed (pass 2) */
+	/* DANE (snd_dane.c), decided after its address lookup */
+	bool dane;           /* a secure TLSA RRset applies: TLS is mandatory */
+	char *dane_base;     /* the TLSA base domain: SNI, first reference id */
+	struct tlsa_rr *tlsa;
+	size_t ntlsa;
 };
 
 struct job {
@@ -73,6 +81,9 @@ struct job {
 	char **addrs;            /* addresses of hosts[ihost] */
 	size_t naddrs, iaddr;
 	int pass;                /* 1: the plaintext pass after TLS failures */
+	bool mx_secure;          /* the MX answer was DNSSEC-validated (AD) */
+	char *tlsa_base[2];      /* TLSA base domains to try for hosts[ihost] */
+	size_t ntlsa_base, itlsa_base;
 
 	enum job_state st;
 	uint64_t dnsq;           /* query in flight */
@@ -112,6 +123,21 @@ void snd_quit(struct job *j, bool final);
 void snd_quit_done(struct job *j);
 void snd_arm(struct job *j, uint64_t ms);
 const char *snd_next_what(const struct job *j);
+
+void snd_job_connect(struct job *j);    /* addresses known: connect */
+void snd_job_skip_host(struct job *j);  /* go on with the next host */
+
+/* snd_dane.c */
+/* The address answer a of hosts[ihost] is in j->addrs: decide whether
+ * DANE applies (TLSA lookup), then connect or skip the host. */
+void snd_dane_addrs(struct job *j, const struct snd_dns_answer *a);
+/* The SNI name under DANE (the TLSA base domain), or NULL. */
+const char *snd_dane_sni(const struct job *j);
+/* After the handshake with a DANE host: NULL when the certificate is
+ * acceptable, else a reason with the detail in det. */
+const char *snd_dane_check(struct job *j, char *det, size_t detlen);
+void snd_dane_host_clear(struct host *h);
+void snd_dane_job_clear(struct job *j);
 
 /* snd_session.c */
 void snd_on_reply(struct job *j);

@@ -7,10 +7,13 @@
  *   relay, local_tls may       STARTTLS if offered, any certificate
  *   relay, local_tls encrypt   STARTTLS required, any certificate
  *   relay, local_tls secure    STARTTLS required, certificate verified
+ *   relay, local_tls dane      only hosts where DANE applies (RFC 7672 6),
+ *                              authenticated by their TLSA records
  *   submit, tls implicit       TLS on connect (465), verified
  *   submit, tls starttls       STARTTLS required (587), verified
  *   submit, tls optional       like "may"
- * SND_NO_VERIFY keeps the requirement but never verifies;
+ * SND_NO_VERIFY keeps the requirement but never verifies (nor requires
+ * DANE);
  * SND_OPPORTUNISTIC never verifies and requires nothing (implicit TLS
  * stays TLS: there is no plaintext on 465).
  */
@@ -108,6 +111,10 @@ set_policy(struct sender *s)
 		} else if (strcmp(kw, "secure") == 0) {
 			s->req = TLS_ENCRYPT;
 			s->verify = true;
+		} else if (strcmp(kw, "dane") == 0) {
+			s->req = TLS_ENCRYPT;
+			s->verify = false;   /* DANE authenticates, not PKIX */
+			s->dane_required = c->mode == SND_STRICT;
 		} else {
 			log_err("sender", "unknown local TLS policy \"%s\"", kw);
 			return -1;

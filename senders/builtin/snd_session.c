@@ -8,7 +8,7 @@
  * and the connection is not a plaintext retry, never twice; after the
  * handshake EHLO is sent again and the pre-TLS capabilities are forgotten
  * (RFC 3207 4.2).  When TLS is required (local_tls encrypt/secure,
- * submission starttls/implicit; not in opportunistic mode), a missing or
+ * submission starttls/implicit, DANE; not in opportunistic mode), a missing or
  * refused STARTTLS or a failed handshake loses that server.  When the
  * certificate must be verified, the chain is checked against the trust
  * store of the client context at the loop's wall clock, with the host name
@@ -29,7 +29,7 @@
 static bool
 tls_required(const struct job *j)
 {
-	return j->s->req != TLS_MAY;
+	return j->s->req != TLS_MAY || j->hosts[j->ihost].dane;
 }
 
 /* The reply, one line, printable, for logs and `why`. */
@@ -280,7 +280,8 @@ void
 snd_tls_start(struct job *j)
 {
 	struct sender *s = j->s;
-	const char *host = j->hosts[j->ihost].name;
+	const char *host = snd_dane_sni(j) ? snd_dane_sni(j) :
+	    j->hosts[j->ihost].name;
 	struct in_addr ia;
 	bool ip = inet_pton(AF_INET, host, &ia) == 1;
 
@@ -368,7 +369,15 @@ snd_tls_ok(struct job *j)
 
 	j->tls_on = true;
 	j->tls_verified = false;
-	if (s->verify) {
+	if (j->hosts[j->ihost].dane) {
+		/* DANE replaces PKIX (RFC 7672 3): snd_dane.c */
+		const char *bad = snd_dane_check(j, det, sizeof(det));
+		if (bad != NULL) {
+			snd_job_fail(j, true, "%s: DANE: %s (%s)", j->peer, bad, det);
+			return;
+		}
+		log_info("sender", "%s: DANE: %s", j->peer, det);
+	} else if (s->verify) {
 		const char *bad = cert_check(j, det, sizeof(det));
 		if (bad != NULL) {
 			snd_job_fail(j, true, "%s: %s (%s)", j->peer, bad, det);

@@ -15,8 +15,10 @@
  * DATA bounces the message; NXDOMAIN for the domain or a null MX bounces,
  * SERVFAIL or a DNS timeout defers.  Under local_tls "may" in strict mode,
  * hosts whose TLS handshake failed get one more pass in plaintext (RFC
- * 7672 2.2); in opportunistic mode the same address is retried in
- * plaintext at once.
+ * 7672 2.2), except hosts where DANE applied; in opportunistic mode the
+ * same address is retried in plaintext at once.  Between a host's
+ * address lookup and its first connection, snd_dane.c may look up its
+ * TLSA records.
  *
  * Lifetime: a finished job lingers until a zero-delay timer calls done, so
  * no caller up the stack ever touches freed memory, and done may free the
@@ -178,7 +180,7 @@ on_a(const struct snd_dns_answer *a, void *arg)
 		j->addrs = xcalloc(a->nrdata, sizeof(*j->addrs));
 		for (size_t i = 0; i < a->nrdata; i++)
 			j->addrs[j->naddrs++] = xstrdup(a->rdata[i]);
-		job_connect(j);
+		snd_dane_addrs(j, a);   /* TLSA lookup or connect */
 		return;
 	}
 	if (a->rcode == SND_DNS_NOERROR || a->rcode == SND_DNS_NXDOMAIN) {
@@ -205,8 +207,8 @@ job_next_host(struct job *j)
 	if (j->st == J_DONE)
 		return;
 	while (j->ihost < j->nhosts && j->pass == 1 &&
-	    !j->hosts[j->ihost].tls_failed)
-		j->ihost++;
+	    (!j->hosts[j->ihost].tls_failed || j->hosts[j->ihost].dane))
+		j->ihost++;   /* never plaintext where DANE applied */
 	if (j->ihost >= j->nhosts) {
 		job_exhausted(j);
 		return;
@@ -242,7 +244,8 @@ static void
 add_host(struct job *j, const char *name, uint16_t pref)
 {
 	j->hosts = xrealloc(j->hosts, (j->nhosts + 1) * sizeof(*j->hosts));
-	j->hosts[j->nhosts++] = (struct host){ xstrdup(name), pref, false };
+	j->hosts[j->nhosts++] = (struct host){ .name = xstrdup(name),
+		.pref = pref };
 }
 
 static void
@@ -251,6 +254,7 @@ on_mx(const struct snd_dns_answer *a, void *arg)
 	struct job *j = arg;
 
 	j->dnsq = 0;
+	j->mx_secure = a->ad;   /* DANE needs a validated MX RRset */
 	if (a->rcode == SND_DNS_NXDOMAIN) {
 		snd_job_log(j, "%s: MX lookup: NXDOMAIN (the domain does not exist); "
 		    "bouncing", j->domain);
@@ -352,6 +356,19 @@ job_connect(struct job *j)
 	    j->plain_only ? " (plaintext only)" : "");
 	j->st = J_CONNECT;
 	snd_arm(j, s->cfg.connect_timeout_ms);
+}
+
+void
+snd_job_connect(struct job *j)
+{
+	job_connect(j);
+}
+
+void
+snd_job_skip_host(struct job *j)
+{
+	j->ihost++;
+	job_next_host(j);
 }
 
 static void
@@ -594,9 +611,12 @@ snd_job_free(struct job *j)
 		return;
 	job_stop_io(j, true);
 	loop_timer_cancel(j->s->l, j->done_timer);
-	for (size_t i = 0; i < j->nhosts; i++)
+	for (size_t i = 0; i < j->nhosts; i++) {
 		free(j->hosts[i].name);
+		snd_dane_host_clear(&j->hosts[i]);
+	}
 	free(j->hosts);
+	snd_dane_job_clear(j);
 	addrs_clear(j);
 	free(j->from);
 	free(j->rcpt);

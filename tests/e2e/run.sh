@@ -53,5 +53,15 @@ rc=$?
 check "unknown sender exits 2" test "$rc" -eq 2
 check "mxsim list shows every scenario" sh -c "test \$($MXSIM list scenarios | grep -c '^[a-z]') -eq \$(grep -c '^[a-z]' tests/e2e/expected.txt)"
 
+# 6. the capture: tshark decodes and decrypts it (its own checks and the
+# capture overhead are printed by tests/e2e/capture.sh)
+if MXSIM=$MXSIM sh tests/e2e/capture.sh; then ok "capture (tests/e2e/capture.sh)"; else ko "capture (tests/e2e/capture.sh)"; fi
+
+# 7. report.html in headless Chromium, report.tap through prove, --format
+if MXSIM=$MXSIM sh tests/e2e/html.sh; then ok "report.html and TAP (tests/e2e/html.sh)"; else ko "report.html and TAP (tests/e2e/html.sh)"; fi
+
+# 8. the signed DNS tree: ldns-verify-zone on mxsim zone's export
+if MXSIM=$MXSIM sh tests/e2e/dnssec.sh; then ok "dnssec (tests/e2e/dnssec.sh)"; else ko "dnssec (tests/e2e/dnssec.sh)"; fi
+
 echo "e2e: $pass passed, $fail failed"
 test "$fail" -eq 0

@@ -303,6 +303,35 @@ assert_located(const char *path, const char *err)
 	ck_assert_msg(i > n + 1 && err[i] == ':', "no line number: %s", err);
 }
 
+START_TEST(test_tlsa)
+{
+	struct scenario *s = load_ok(GOOD "dane.lua");
+	const struct scn_world *w = &s->phases[0].world;
+
+	ck_assert_str_eq(w->dnssec, "secure");
+	ck_assert_uint_eq(w->ntlsa, 2);
+	ck_assert_str_eq(w->tlsa[0].host, "mx1.example.test");
+	STRV_EQ(w->tlsa[0].rrs, w->tlsa[0].nrrs, "3 1 1 auto",
+	    "DANE-EE SPKI SHA2-256 abababababababababababababababababababab"
+	    "abababababababababababab");
+	ck_assert_str_eq(w->tlsa[1].host, "mx2.example.test");
+	STRV_EQ(w->tlsa[1].rrs, w->tlsa[1].nrrs, "2 0 1 ca");
+	/* phase 2: a deep copy, dnssec replaced */
+	w = &s->phases[1].world;
+	ck_assert_str_eq(w->dnssec, "bogus");
+	ck_assert_uint_eq(w->ntlsa, 2);
+	ck_assert_ptr_ne(w->tlsa, s->phases[0].world.tlsa);
+	ck_assert_ptr_ne(w->tlsa[0].rrs[0], s->phases[0].world.tlsa[0].rrs[0]);
+	ck_assert_str_eq(w->tlsa[1].rrs[0], "2 0 1 ca");
+	/* phase 3: every TLSA RRset withdrawn */
+	w = &s->phases[2].world;
+	ck_assert_uint_eq(w->ntlsa, 0);
+	ck_assert_ptr_null(w->tlsa);
+	ck_assert_str_eq(w->dnssec, "bogus");
+	scenario_free(s);
+}
+END_TEST
+
 START_TEST(test_bad_fixtures)
 {
 	DIR *d = opendir(tu_path(BAD));
@@ -584,6 +613,7 @@ scenario_suite(void)
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_phases);
+	tcase_add_test(tc, test_tlsa);
 	tcase_add_test(tc, test_bad_fixtures);
 	tcase_add_test(tc, test_load_string);
 	tcase_add_test(tc, test_duration_time);

@@ -1,4 +1,4 @@
--- expect: attack-wrong-param.lua:9: attack[1].cert: strip_starttls takes no cert (its parameters: host, port)
+-- expect: attack-wrong-param.lua:9: attack[1].cert: strip_starttls takes no cert (its parameters: host, port, nth, after_verified)
 return {
   title = "x",
   refs = {},

@@ -1,4 +1,4 @@
--- expect: bad-dnssec.lua:6: dnssec: bad value "signed" (allowed: insecure, secure, bogus)
+-- expect: bad-dnssec.lua:6: dnssec: bad value "signed" (allowed: insecure, secure, bogus, bogus:signature, bogus:wrong-key
 return {
   title = "x",
   refs = {},

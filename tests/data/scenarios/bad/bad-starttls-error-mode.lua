@@ -1,4 +1,4 @@
--- expect: bad-starttls-error-mode.lua:8: attack[1].mode: bad value "refuse" (allowed: reply, drop)
+-- expect: bad-starttls-error-mode.lua:8: attack[1].mode: bad value "refuse" (allowed: reply, close, drop)
 return {
   title = "x",
   refs = {},

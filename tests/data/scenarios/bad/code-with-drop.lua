@@ -1,4 +1,4 @@
--- expect: code-with-drop.lua:9: attack[1].code: only with mode "reply"
+-- expect: code-with-drop.lua:9: attack[1].code: not with mode "drop" (it sends no reply)
 return {
   title = "x",
   refs = {},

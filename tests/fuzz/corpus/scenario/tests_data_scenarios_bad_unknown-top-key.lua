@@ -1,9 +1,9 @@
--- expect: dnssec-secure.lua:6: dnssec: "secure" zones need the signed DNS tree (not yet implemented
+-- expect: unknown-top-key.lua:6: unknown key "colour" (allowed keys: title, refs, domain
 return {
   title = "x",
   refs = {},
   domain = "example.test",
-  dnssec = "secure",
+  colour = "red",
   mx = { { host = "mx1.example.test" } },
   expect = { delivery = "verified" },
 }

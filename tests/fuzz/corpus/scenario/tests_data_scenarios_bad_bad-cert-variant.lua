@@ -1,0 +1,9 @@
+-- expect: bad-cert-variant.lua:7: mx[1].cert: bad value "revoked" (allowed: valid, expired, not-yet-valid, wrong-host, self-signed, untrusted-ca, attacker)
+return {
+  title = "x",
+  refs = {},
+  domain = "example.test",
+  mx = { { host = "mx1.example.test",
+           cert = "revoked" } },
+  expect = { delivery = "verified" },
+}

@@ -1,0 +1,2 @@
+-- expect: returns-nothing.lua:1: a scenario file must return a table
+local t = {}
