@@ -82,10 +82,11 @@ clean:
 # Fuzzing (tests/fuzz/README.md).  `make fuzz-build` builds every
 # tests/fuzz/fuzz_*.c as a libFuzzer binary against a clang build of the
 # library instrumented for libFuzzer, ASan and UBSan, in build-fuzz/.
-# `make fuzz` runs each target for FUZZ_SECONDS on its seed corpus and
-# regression inputs (new inputs go to build-fuzz/corpus/, crashes to
-# build-fuzz/artifacts/) and prints executions per second.  The unit test
-# check_fuzz_regress replays the corpora without libFuzzer.
+# `make fuzz` runs each target (or those in FUZZ_TARGETS) for FUZZ_SECONDS
+# on its seed corpus and regression inputs (new inputs go to
+# build-fuzz/corpus/, crashes to build-fuzz/artifacts/) and prints
+# executions per second.  check_fuzz_regress replays the corpora in
+# `make check` without libFuzzer.
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build-fuzz
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
@@ -104,7 +105,8 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_%.h tests/fuzz/fuzz_co
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libmxsim.a $(LDLIBS)
 
 fuzz: fuzz-build
-	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) sh tests/fuzz/run.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
+	  sh tests/fuzz/run.sh
 
 $(BUILD)/tests/check_fuzz_regress: $(wildcard tests/fuzz/*.h)
 

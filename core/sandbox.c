@@ -15,6 +15,13 @@
  * that catches the first error with pcall cannot execute one more
  * instruction: the error reaches sandbox_run_*.  The budget is per
  * sandbox, not per run; a sandbox that exhausted it stays dead.
+ * Allocations are charged to the same budget, one instruction per
+ * SANDBOX_ALLOC_COST bytes, because library functions do work in
+ * proportion to what they allocate (string.rep, .., table.concat) and a
+ * loop of them under the memory cap must not run for hours.  The hook
+ * only looks every SANDBOX_HOOK_STEP instructions, so once allocations
+ * have spent the budget the allocator refuses to grow anything
+ * (work_hit) and the run fails with the instruction limit's message.
  *
  * Libraries: base (minus load, loadfile, dofile, require,
  * collectgarbage; pcall and xpcall replaced as above), string (minus
@@ -44,6 +51,7 @@
 #include "core/util.h"
 
 #define SANDBOX_HOOK_STEP 1000
+#define SANDBOX_ALLOC_COST 16
 #define SANDBOX_FILE_MAX (1u << 20)
 
 struct sandbox {
@@ -57,6 +65,7 @@ struct sandbox {
 	int insn_line;          /* where the budget ran out */
 	char insn_src[LUA_IDSIZE];
 	bool mem_hit;           /* this run raised a memory error */
+	bool work_hit;          /* ... because allocations spent the budget */
 	int refused_line;       /* line of the last refused allocation */
 	int mem_line;           /* line of the memory error, 0 unknown */
 	const char *chunk;      /* "@name" of the running chunk */
@@ -107,8 +116,11 @@ sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		sb->used -= old;
 		return NULL;
 	}
+	if (nsize > old && sb->running && !sb->insn_hit &&
+	    sb->insns >= sb->insn_limit)
+		sb->work_hit = true;
 	if (nsize > old && (nsize - old > sb->limit ||
-	    sb->used + (nsize - old) > sb->limit)) {
+	    sb->used + (nsize - old) > sb->limit || sb->work_hit)) {
 		if (sb->running)
 			sb->refused_line = chunk_line(sb->L, sb->chunk, NULL, 0);
 		return NULL;
@@ -120,6 +132,8 @@ sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		return NULL;
 	}
 	sb->used = sb->used - old + nsize;
+	if (nsize > old)
+		sb->insns += (nsize - old) / SANDBOX_ALLOC_COST;
 	return p;
 }
 
@@ -351,6 +365,7 @@ sandbox_run_string(struct sandbox *sb, const char *name, const char *src,
 	}
 	sb->chunk = chunk;
 	sb->mem_hit = false;
+	sb->work_hit = false;
 	sb->mem_line = 0;
 	sb->refused_line = 0;
 	sb->running = true;
@@ -369,7 +384,12 @@ sandbox_run_string(struct sandbox *sb, const char *name, const char *src,
 		free(chunk);
 		return 0;
 	}
-	if (sb->mem_hit && sb->mem_line > 0)
+	if (sb->mem_hit && sb->work_hit)
+		snprintf(err, errlen, "%s:%d: instruction limit (%llu) exceeded "
+		    "(allocations count, one per %d bytes)", name,
+		    sb->mem_line > 0 ? sb->mem_line : 1,
+		    (unsigned long long)sb->insn_limit, SANDBOX_ALLOC_COST);
+	else if (sb->mem_hit && sb->mem_line > 0)
 		snprintf(err, errlen, "%s:%d: memory limit (%zu bytes) exceeded",
 		    name, sb->mem_line, sb->limit);
 	else if (sb->mem_hit)

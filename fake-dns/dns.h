@@ -90,7 +90,11 @@ int dns_db_add_rr(struct dns_db *db, const char *rr, char *err, size_t errlen)
 
 /* Fail queries for (name, rrtype); rrtype 0 = every type.  A rule for the
  * exact type wins over a rule for every type.  Applies at every step of a
- * CNAME chain, and to names outside every zone. */
+ * CNAME chain, and to names outside every zone.  In a signed zone an
+ * NXDOMAIN or NODATA fault comes with the NSEC proof the zone has: good
+ * for data that is not there, bogus (SERVFAIL at the resolver face) for
+ * data that is, as a forged denial would be.  The resolver face's own
+ * DNSKEY and DS fetches ignore faults. */
 int dns_db_add_fault(struct dns_db *db, const char *name, int rrtype,
 	enum dns_fault f, char *err, size_t errlen)
 	__attribute__((warn_unused_result));

@@ -19,9 +19,10 @@
  * bogus (anything else), with the reason.  Additional-section RRsets that
  * are bogus are dropped; they never make the answer bogus.
  *
- * The chain of trust of each zone is cached in the db (dns_trust_cache)
- * until the data change (the db's generation) or the clock moves to
- * another second.
+ * The chain of trust of each zone and each verification are cached in
+ * the db (dns_trust_cache) until the data change (the db's generation),
+ * and used while the clock is inside the validity of every signature
+ * they rest on (a failure: within the same second).
  *
  * Logs: nothing; the reason goes back to the caller.
  */
@@ -36,20 +37,52 @@
 #include "fake-dns/dns_int.h"
 
 #define WHY_LEN 256
+#define MEMO_MAX 1024 /* verifications remembered */
+
+/* When a result holds: the signature validity it rests on.  A failure
+ * holds for the second it was found in. */
+struct window {
+	time_t from, until;
+};
+
+#define WINDOW_ALWAYS ((struct window){ 0, INT64_MAX })
 
 struct trust {
 	const struct dns_zone *z;
 	enum dns_sec_state state;
 	ldns_rr_list *keys; /* the zone's DNSKEYs (clones), when secure */
+	struct window w;
+	char why[WHY_LEN];
+};
+
+/* A verification done already: the keys (by address: they live as long
+ * as the generation), the RRset and its RRSIGs in canonical wire form;
+ * the outcome and when it holds. */
+struct memo {
+	uint8_t *key;
+	size_t len;
+	bool ok;
+	struct window w;
 	char why[WHY_LEN];
 };
 
 struct dns_trust_cache {
 	uint64_t gen;
-	time_t at;
 	struct trust *t;
 	size_t n;
+	struct memo *m;
+	size_t nm;
 };
+
+static void
+memo_clear(struct dns_trust_cache *c)
+{
+	for (size_t i = 0; i < c->nm; i++)
+		free(c->m[i].key);
+	free(c->m);
+	c->m = NULL;
+	c->nm = 0;
+}
 
 static void
 cache_clear(struct dns_trust_cache *c)
@@ -59,6 +92,7 @@ cache_clear(struct dns_trust_cache *c)
 	free(c->t);
 	c->t = NULL;
 	c->n = 0;
+	memo_clear(c);
 }
 
 void
@@ -68,6 +102,32 @@ dns_trust_cache_free(struct dns_trust_cache *c)
 		return;
 	cache_clear(c);
 	free(c);
+}
+
+/* The db's cache, emptied when the data changed. */
+static struct dns_trust_cache *
+cache_of(struct dns_db *db)
+{
+	if (db->cache == NULL)
+		db->cache = xcalloc(1, sizeof(*db->cache));
+	if (db->cache->gen != db->gen) {
+		cache_clear(db->cache);
+		db->cache->gen = db->gen;
+	}
+	return db->cache;
+}
+
+static bool
+in_window(struct window w, time_t now)
+{
+	return now >= w.from && now <= w.until;
+}
+
+static struct window
+narrower(struct window a, struct window b)
+{
+	return (struct window){ a.from > b.from ? a.from : b.from,
+	    a.until < b.until ? a.until : b.until };
 }
 
 static void PRINTF(3, 4)
@@ -111,32 +171,96 @@ pick(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t, bool sigs)
 	return out;
 }
 
-/* Verify (owner, t) of list l with its RRSIGs from l and keys. */
+/* Verify (owner, t) of list l with its RRSIGs from l and keys; *w says
+ * when the outcome holds (every signature's window, for a success). */
 static bool
 verify(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t,
-	const ldns_rr_list *keys, time_t now, char *why, size_t whylen)
+	const ldns_rr_list *keys, time_t now, struct window *w, char *why,
+	size_t whylen)
 {
 	ldns_rr_list *set = pick(l, owner, t, false);
 	ldns_rr_list *sigs = pick(l, owner, t, true);
 	char label[300];
 	ldns_status st = LDNS_STATUS_CRYPTO_NO_RRSIG;
 
+	*w = (struct window){ now, now };
 	if (ldns_rr_list_rr_count(sigs) > 0 && ldns_rr_list_rr_count(set) > 0)
 		st = ldns_verify_time(set, sigs, keys, now, NULL);
 	if (st != LDNS_STATUS_OK) {
 		rrset_label(label, sizeof(label), owner, t);
 		say(why, whylen, "%s: %s", label, ldns_get_errorstr_by_id(st));
+	} else {
+		*w = WINDOW_ALWAYS;
+		for (size_t i = 0; i < ldns_rr_list_rr_count(sigs); i++) {
+			const ldns_rr *sig = ldns_rr_list_rr(sigs, i);
+
+			*w = narrower(*w, (struct window){
+			    ldns_rdf2native_int32(ldns_rr_rrsig_inception(sig)),
+			    ldns_rdf2native_int32(ldns_rr_rrsig_expiration(sig))
+			});
+		}
 	}
 	ldns_rr_list_free(set);
 	ldns_rr_list_free(sigs);
 	return st == LDNS_STATUS_OK;
 }
 
+/*
+ * verify() through the memo: the answers of a world repeat, and what
+ * costs is not the Ed25519 arithmetic but OpenSSL decoding the DNSKEY
+ * again for every signature (about 0.4 ms an RRset).
+ */
+static bool
+verify_memo(struct dns_db *db, const ldns_rr_list *l, const ldns_rdf *owner,
+	ldns_rr_type t, const ldns_rr_list *keys, time_t now, struct window *w,
+	char *why, size_t whylen)
+{
+	struct dns_trust_cache *c = cache_of(db);
+	ldns_rr_list *set = pick(l, owner, t, false);
+	ldns_rr_list *sigs = pick(l, owner, t, true);
+	ldns_buffer *b = ldns_buffer_new(512);
+	struct memo *m;
+	bool ok;
+
+	ldns_buffer_write(b, &keys, sizeof(keys));
+	for (size_t i = 0; i < ldns_rr_list_rr_count(set); i++)
+		(void)ldns_rr2buffer_wire_canonical(b, ldns_rr_list_rr(set, i),
+		    LDNS_SECTION_ANSWER);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs); i++)
+		(void)ldns_rr2buffer_wire_canonical(b,
+		    ldns_rr_list_rr(sigs, i), LDNS_SECTION_ANSWER);
+	ldns_rr_list_free(set);
+	ldns_rr_list_free(sigs);
+	for (size_t i = 0; i < c->nm; i++) {
+		m = &c->m[i];
+		if (m->len == ldns_buffer_position(b) && in_window(m->w, now) &&
+		    memcmp(m->key, ldns_buffer_begin(b), m->len) == 0) {
+			ldns_buffer_free(b);
+			say(why, whylen, "%s", m->why);
+			*w = m->w;
+			return m->ok;
+		}
+	}
+	ok = verify(l, owner, t, keys, now, w, why, whylen);
+	if (c->nm == MEMO_MAX)
+		memo_clear(c);
+	c->m = xrealloc(c->m, (c->nm + 1) * sizeof(*c->m));
+	m = &c->m[c->nm++];
+	m->len = ldns_buffer_position(b);
+	m->key = xmalloc(m->len);
+	memcpy(m->key, ldns_buffer_begin(b), m->len);
+	m->ok = ok;
+	m->w = *w;
+	snprintf(m->why, sizeof(m->why), "%s", ok ? "" : why);
+	ldns_buffer_free(b);
+	return ok;
+}
+
 /* Trust the DNSKEYs of z through one of ds (DS RRs, or the anchor). */
 static enum dns_sec_state
 trust_keys(const struct dns_db *db, const struct dns_zone *z,
-	const ldns_rr_list *ds, time_t now, ldns_rr_list **keys, char *why,
-	size_t whylen)
+	const ldns_rr_list *ds, time_t now, ldns_rr_list **keys,
+	struct window *w, char *why, size_t whylen)
 {
 	struct dns_reply r;
 	ldns_rr_list *set, *match;
@@ -155,11 +279,12 @@ trust_keys(const struct dns_db *db, const struct dns_zone *z,
 				    ldns_rr_list_rr(set, i));
 				break;
 			}
+	*w = (struct window){ now, now };
 	if (ldns_rr_list_rr_count(set) == 0)
 		say(why, whylen, "%s has no DNSKEY", apex);
 	else if (ldns_rr_list_rr_count(match) == 0)
 		say(why, whylen, "no DNSKEY of %s matches its DS", apex);
-	else if (verify(r.an, z->apex, LDNS_RR_TYPE_DNSKEY, match, now, why,
+	else if (verify(r.an, z->apex, LDNS_RR_TYPE_DNSKEY, match, now, w, why,
 	    whylen)) {
 		*keys = ldns_rr_list_clone(set);
 		s = DNS_SEC_SECURE;
@@ -174,18 +299,21 @@ trust_keys(const struct dns_db *db, const struct dns_zone *z,
 static struct trust *trust_of(struct dns_db *db, const struct dns_zone *z,
 	time_t now, int depth);
 
-/* The chain of trust of z below its parent p. */
+/* The chain of trust of z below its parent p; *w narrows to when it
+ * holds. */
 static enum dns_sec_state
 trust_below(struct dns_db *db, const struct dns_zone *z,
 	const struct dns_zone *p, time_t now, int depth, ldns_rr_list **keys,
-	char *why, size_t whylen)
+	struct window *w, char *why, size_t whylen)
 {
 	struct trust *pt = trust_of(db, p, now, depth + 1);
 	enum dns_sec_state s = pt->state;
 	ldns_rr_list *pkeys = pt->keys, *ds, *nsec;
+	struct window vw, kw;
 	struct dns_reply r;
 	char *apex;
 
+	*w = pt->w;
 	if (s != DNS_SEC_SECURE) {
 		say(why, whylen, "%s", pt->why);
 		return s;
@@ -197,14 +325,17 @@ trust_below(struct dns_db *db, const struct dns_zone *z,
 	apex = ldns_rdf2str(z->apex);
 	s = DNS_SEC_BOGUS;
 	if (ldns_rr_list_rr_count(ds) > 0) {
-		if (verify(r.an, z->apex, LDNS_RR_TYPE_DS, pkeys, now, why,
-		    whylen))
-			s = trust_keys(db, z, ds, now, keys, why, whylen);
+		if (verify(r.an, z->apex, LDNS_RR_TYPE_DS, pkeys, now, &vw, why,
+		    whylen)) {
+			s = trust_keys(db, z, ds, now, keys, &kw, why, whylen);
+			vw = narrower(vw, kw);
+		}
 	} else if (ldns_rr_list_rr_count(nsec) != 1) {
+		vw = (struct window){ now, now };
 		say(why, whylen, "no DS for %s and no NSEC that proves there "
 		    "is none", apex);
-	} else if (verify(r.ns, z->apex, LDNS_RR_TYPE_NSEC, pkeys, now, why,
-	    whylen)) {
+	} else if (verify(r.ns, z->apex, LDNS_RR_TYPE_NSEC, pkeys, now, &vw,
+	    why, whylen)) {
 		const ldns_rdf *bm = ldns_rr_rdf(ldns_rr_list_rr(nsec, 0), 1);
 
 		if (bm != NULL &&
@@ -218,6 +349,8 @@ trust_below(struct dns_db *db, const struct dns_zone *z,
 			    "unsigned delegation", apex);
 		}
 	}
+	*w = s == DNS_SEC_BOGUS ? (struct window){ now, now } :
+	    narrower(*w, vw);
 	free(apex);
 	ldns_rr_list_free(ds);
 	ldns_rr_list_free(nsec);
@@ -225,25 +358,21 @@ trust_below(struct dns_db *db, const struct dns_zone *z,
 	return s;
 }
 
-/* The chain of trust of z at now, from the cache or worked out. */
+/*
+ * The chain of trust of z at now, from the cache or worked out.  The
+ * pointer is good until the next call (the cache may grow).
+ */
 static struct trust *
 trust_of(struct dns_db *db, const struct dns_zone *z, time_t now, int depth)
 {
-	struct dns_trust_cache *c;
+	struct dns_trust_cache *c = cache_of(db);
 	const struct dns_zone *p;
 	struct trust t = { .z = z };
+	size_t i;
 	char *apex;
 
-	if (db->cache == NULL)
-		db->cache = xcalloc(1, sizeof(*db->cache));
-	c = db->cache;
-	if (c->gen != db->gen || c->at != now) {
-		cache_clear(c);
-		c->gen = db->gen;
-		c->at = now;
-	}
-	for (size_t i = 0; i < c->n; i++)
-		if (c->t[i].z == z)
+	for (i = 0; i < c->n; i++)
+		if (c->t[i].z == z && in_window(c->t[i].w, now))
 			return &c->t[i];
 	p = dns_zone_for(db, z->apex, true);
 	if (p == z)
@@ -251,26 +380,38 @@ trust_of(struct dns_db *db, const struct dns_zone *z, time_t now, int depth)
 	apex = ldns_rdf2str(z->apex);
 	if (depth > 64) {
 		t.state = DNS_SEC_BOGUS; /* cannot happen: zones nest */
+		t.w = (struct window){ now, now };
 		say(t.why, sizeof(t.why), "chain of trust too deep at %s", apex);
 	} else if (p != NULL) {
-		t.state = trust_below(db, z, p, now, depth, &t.keys, t.why,
-		    sizeof(t.why));
+		t.state = trust_below(db, z, p, now, depth, &t.keys, &t.w,
+		    t.why, sizeof(t.why));
 	} else if (ldns_dname_label_count(z->apex) == 0) {
 		ldns_rr_list *anchor = ldns_rr_list_new();
 
 		ldns_rr_list_push_rr(anchor, db->anchor_ds);
-		t.state = trust_keys(db, z, anchor, now, &t.keys, t.why,
+		t.state = trust_keys(db, z, anchor, now, &t.keys, &t.w, t.why,
 		    sizeof(t.why));
 		ldns_rr_list_free(anchor);
 	} else {
 		t.state = DNS_SEC_INSECURE;
+		t.w = WINDOW_ALWAYS;
 		say(t.why, sizeof(t.why), "no trust anchor above %s", apex);
 	}
 	free(apex);
-	/* trust_below may have grown the cache: append after it did */
-	c->t = xrealloc(c->t, (c->n + 1) * sizeof(*c->t));
-	c->t[c->n] = t;
-	return &c->t[c->n++];
+	/* trust_below may have grown the cache: look again, then replace
+	 * the entry that ran out of time or add one */
+	for (i = 0; i < c->n && c->t[i].z != z; i++)
+		;
+	if (i == c->n) {
+		c->t = xrealloc(c->t, (c->n + 1) * sizeof(*c->t));
+		c->n++;
+	} else {
+		/* its keys may be what the memo knows by address: forget */
+		ldns_rr_list_deep_free(c->t[i].keys);
+		memo_clear(c);
+	}
+	c->t[i] = t;
+	return &c->t[i];
 }
 
 /* The state of RRset (owner, t) of list l, signed by zone z (NULL: the
@@ -281,7 +422,7 @@ check_rrset(struct dns_db *db, const ldns_rr_list *l, const ldns_rdf *owner,
 	size_t whylen)
 {
 	struct trust *zt;
-	ldns_rr_list *keys;
+	struct window w;
 
 	if (z == NULL)
 		z = dns_zone_for(db, owner, t == LDNS_RR_TYPE_DS);
@@ -294,9 +435,8 @@ check_rrset(struct dns_db *db, const ldns_rr_list *l, const ldns_rdf *owner,
 		say(why, whylen, "%s", zt->why);
 		return zt->state;
 	}
-	keys = zt->keys;
-	return verify(l, owner, t, keys, now, why, whylen) ? DNS_SEC_SECURE :
-	    DNS_SEC_BOGUS;
+	return verify_memo(db, l, owner, t, zt->keys, now, &w, why, whylen) ?
+	    DNS_SEC_SECURE : DNS_SEC_BOGUS;
 }
 
 /* The weaker of two states: bogus < insecure < secure. */

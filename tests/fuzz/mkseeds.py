@@ -14,6 +14,7 @@ committed; this script documents how they were made and rewrites them
   scenario   the scenario library and the loader's test fixtures
 """
 import os
+import random
 import shutil
 import ssl
 import struct
@@ -343,6 +344,12 @@ def scenario():
                     with open(os.path.join(ROOT, rel), "rb") as fh:
                         write("scenario", rel.replace("/", "_"), fh.read())
                     n += 1
+    # random tables (fuzz_scenario.h: a leading NUL), from a fixed seed
+    rng = random.Random(8)
+    for i in range(24):
+        body = bytes([0, 0, 6 + i % 12]) + bytes(rng.randrange(256)
+                                                  for _ in range(40 + 8 * i))
+        write("scenario", "table-%02d" % i, body)
     return n
 
 

@@ -671,6 +671,35 @@ START_TEST(test_cname_base_domain)
 }
 END_TEST
 
+START_TEST(test_dane_required)
+{
+	struct world *w = world_new(MX_VALID, MX_SELF);
+	size_t data;
+
+	/* local policy "dane": mx1 (no TLSA) is not used, mx2 (DANE) is */
+	add_tlsa(w, MX2, 3, 1, 1, pki_cert_x509(w->mx[1].cert));
+	ck_assert_int_eq(deliver(w, SND_STRICT, "dane"), SND_DELIVERED);
+	ck_assert_uint_eq(sessions(w, MX1, NULL, NULL), 0);
+	ck_assert_uint_eq(sessions(w, MX2, &data, NULL), 1);
+	ck_assert_uint_eq(data, 1);
+	ck_assert_ptr_nonnull(strstr(w->why, "certificate verified"));
+	/* no-verify does not require DANE (only TLS): mx1 first */
+	ck_assert_int_eq(deliver(w, SND_NO_VERIFY, "dane"), SND_DELIVERED);
+	ck_assert_uint_eq(sessions(w, MX1, &data, NULL), 1);
+	ck_assert_uint_eq(data, 1);
+	world_fini(w);
+
+	/* nothing validated: deferred, nothing sent */
+	w = world_new(MX_VALID, MX_OFF);
+	add_tlsa(w, MX1, 3, 1, 1, pki_cert_x509(w->mx[0].cert));
+	w->insecure[0] = "example.test";
+	ck_assert_int_eq(deliver(w, SND_STRICT, "dane"), SND_DEFERRED);
+	ck_assert_uint_eq(rec_count(w->rec), 0);
+	ck_assert_ptr_nonnull(strstr(w->why, "requires DANE"));
+	world_fini(w);
+}
+END_TEST
+
 static Suite *
 dane_suite(void)
 {
@@ -691,6 +720,7 @@ dane_suite(void)
 	tcase_add_test(tc, test_tlsa_lookup_failure_skips_host);
 	tcase_add_test(tc, test_secure_denial_no_dane);
 	tcase_add_test(tc, test_cname_base_domain);
+	tcase_add_test(tc, test_dane_required);
 	suite_add_tcase(s, tc);
 	return s;
 }

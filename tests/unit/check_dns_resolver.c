@@ -447,6 +447,39 @@ START_TEST(signed_answers_truncate_over_udp)
 }
 END_TEST
 
+/* The cost of a validated answer, printed: an MX with its additional
+ * addresses, the chain of trust cached, as a sender asks it again and
+ * again over a scenario. */
+START_TEST(resolver_face_speed)
+{
+	struct dns_db *db = tree(DNS_SEC_SECURE, NULL, CLOCK);
+	size_t qlen, resplen;
+	uint8_t *q = query_wire("example.test", LDNS_RR_TYPE_MX, Q_RD | Q_DO,
+	    &qlen), *resp;
+	struct timespec t0, t1;
+	int n = 2000;
+	double us;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < n; i++) {
+		struct dns_qinfo info;
+
+		ck_assert_int_eq(dns_db_answer_at(db, CLOCK + i / 100, q, qlen,
+		    false, &resp, &resplen, &info), 0);
+		ck_assert_int_eq(info.sec, DNS_SEC_SECURE);
+		free(resp);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) /
+	    1e3 / n;
+	printf("dns_resolver: validated MX answer (DO, 3 RRsets): %.1f us\n",
+	    us);
+	ck_assert(us < 5000);
+	free(q);
+	dns_db_free(db);
+}
+END_TEST
+
 struct child {
 	pid_t pid;
 	int status;
@@ -701,6 +734,7 @@ dns_resolver_suite(void)
 	tcase_add_test(tc, bogus_answers_fail_unless_cd);
 	tcase_add_test(tc, faults_under_dnssec);
 	tcase_add_test(tc, signed_answers_truncate_over_udp);
+	tcase_add_test(tc, resolver_face_speed);
 	tcase_add_test(tc, delv_agrees_with_the_resolver_face);
 	suite_add_tcase(s, tc);
 	return s;

@@ -195,6 +195,35 @@ START_TEST(test_verdict_dane)
 	free(ph.reason);
 	res_scenario_free(&rs);
 
+	/* DANE required: a host without a secure TLSA RRset must not get
+	 * the message; a compliant sender reports dane-required */
+	struct verdict_dane dr = { 1, MX1, NULL, 0, "secure", true };
+	struct verdict_ctx vc3 = { "example.test", &dr, 1 };
+	ck_assert_str_eq(verdict_result_type_ctx(p, s4, VCLOCK, &vc3, &reason),
+	    "dane-required");
+	verdict_message_ctx(p, r, VCLOCK, 1, 4, &vc3, &m);
+	ck_assert_str_eq(m.delivery, "tls");   /* PKIX-valid, but not DANE */
+	ck_assert_ptr_nonnull(strstr(m.reason, "DANE is required"));
+	msg_free(&m);
+	memset(&rs, 0, sizeof(rs));
+	rs.nphases = 1;
+	rs.phases = calloc(1, sizeof(*rs.phases));
+	rs.phases[0].nmsgs = 1;
+	rs.phases[0].msgs = calloc(1, sizeof(*rs.phases[0].msgs));
+	verdict_tlsrpt_ctx(p, r, VCLOCK, &vc3, "127.1.0.1", &rs);
+	ck_assert_uint_eq(rs.npolicies, 1);
+	ck_assert_str_eq(rs.policies[0].type, "tlsa");
+	ck_assert_uint_eq(rs.policies[0].nfailures, 2);
+	ck_assert_str_eq(rs.policies[0].failures[0].result_type, "dane-required");
+	ck_assert_ptr_null(rs.policies[0].failures[0].receiving_ip);
+	ck_assert_uint_eq(rs.policies[0].failures[0].count, 1);   /* the message */
+	ck_assert_str_eq(rs.policies[0].failures[1].result_type, "dane-required");
+	ck_assert_uint_eq(rs.policies[0].failures[1].count, 4);   /* the sessions */
+	ck_assert_uint_eq(rs.policies[0].failure, 5);
+	res_scenario_free(&rs);
+	dr.required = false;   /* without the requirement: PKIX as usual */
+	ck_assert_ptr_null(verdict_result_type_ctx(p, s4, VCLOCK, &vc3, &reason));
+
 	free(ee);
 	free(ta);
 	X509_free(root);
