@@ -4,6 +4,7 @@
 Run from the source tree: python3 tests/fuzz/mkseeds.py.  The seeds are
 committed; this script documents how they were made and rewrites them
 (the ClientHello seeds differ on each run: they carry fresh randoms).
+Inputs kept from fuzzing runs sit beside them, named by their SHA-1.
 
   smtp_cmd   command and reply lines, one dialogue per file
   smtp_srv   a configuration byte and client frames (fuzz_smtp_srv.h)
@@ -15,7 +16,6 @@ committed; this script documents how they were made and rewrites them
 """
 import os
 import random
-import shutil
 import ssl
 import struct
 import subprocess
@@ -354,9 +354,8 @@ def scenario():
 
 
 def main():
-    for t in ("smtp_cmd", "smtp_srv", "mitm", "dns", "snd_dns", "dns_zone",
-              "scenario"):
-        shutil.rmtree(os.path.join(OUT, t), ignore_errors=True)
+    # seeds are (over)written by name; inputs kept from fuzzing runs
+    # (named by their SHA-1) are left alone
     smtp_cmd()
     smtp_srv()
     mitm()

@@ -32,8 +32,11 @@ for t in $targets; do
 	bin=$b/fuzz/fuzz_$t
 	[ -x "$bin" ] || { echo "no $bin (make fuzz-build)"; fail=1; continue; }
 	mkdir -p "$b/corpus/$t"
-	dict=
-	[ -f "$src/$t.dict" ] && dict="-dict=$src/$t.dict"
+	case $t in
+	smtp_cmd|smtp_srv|mitm) dict=-dict=$src/smtp.dict ;;
+	scenario) dict=-dict=$src/scenario.dict ;;
+	*) dict= ;;
+	esac
 	log=$b/logs/$t.log
 	dirs=
 	for d in "$src/corpus/$t" "$src/regress/$t"; do
