@@ -44,11 +44,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmxsim.a tests/unit/testutil.h
 
 check: check-unit check-e2e
 
-check-unit: $(TESTBIN) mxsim
+check-unit: $(TESTBIN) $(BUILD)/mxsim
 	@set -e; for t in $(TESTBIN); do echo "== $$t"; MXSIM_SRC=$(CURDIR) $$t; done
 
-check-e2e: mxsim
-	sh tests/e2e/run.sh
+check-e2e: $(BUILD)/mxsim
+	MXSIM=$(BUILD)/mxsim sh tests/e2e/run.sh
 
 check-asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \

@@ -327,7 +327,7 @@ sb_msgh(lua_State *L)
 }
 
 /* Copies msg to err, replacing Lua's shortened "...tail" chunk name at
- * the start with the full name. */
+ * the start with the full name, or adding the name when there is none. */
 static void
 sb_set_error(char *err, size_t errlen, const char *name, const char *msg)
 {
@@ -346,7 +346,12 @@ sb_set_error(char *err, size_t errlen, const char *name, const char *msg)
 			break;
 		}
 	}
-	snprintf(err, errlen, "%s", msg);
+	/* messages Lua raises without a position (the parser's "C stack
+	 * overflow" on deep nesting) still name the file */
+	if (strncmp(msg, name, nlen) != 0 || msg[nlen] != ':')
+		snprintf(err, errlen, "%s: %s", name, msg);
+	else
+		snprintf(err, errlen, "%s", msg);
 }
 
 int

@@ -273,7 +273,8 @@ default_id(const char *name)
 
 static int
 load(const char *name, const char *id, const char *src, size_t len,
-	struct scenario **out, char *err, size_t errlen)
+	size_t mem, uint64_t insns, struct scenario **out, char *err,
+	size_t errlen)
 {
 	struct sandbox *sb;
 	struct cv cv;
@@ -283,7 +284,7 @@ load(const char *name, const char *id, const char *src, size_t len,
 	*out = NULL;
 	if (errlen > 0)
 		err[0] = '\0';
-	sb = sandbox_new(SANDBOX_MEM_DEFAULT, SANDBOX_INSNS_DEFAULT);
+	sb = sandbox_new(mem, insns);   /* 0: the defaults */
 	if (sb == NULL) {
 		snprintf(err, errlen, "%s: cannot create the Lua sandbox", name);
 		return -1;
@@ -329,7 +330,15 @@ int
 scenario_load_string(const char *name, const char *src, size_t len,
 	struct scenario **out, char *err, size_t errlen)
 {
-	return load(name, NULL, src, len, out, err, errlen);
+	return load(name, NULL, src, len, 0, 0, out, err, errlen);
+}
+
+int
+scenario_load_string_limits(const char *name, const char *src, size_t len,
+	size_t mem, uint64_t insns, struct scenario **out, char *err,
+	size_t errlen)
+{
+	return load(name, NULL, src, len, mem, insns, out, err, errlen);
 }
 
 int
@@ -359,7 +368,7 @@ scenario_load(const char *path, const char *id, struct scenario **out,
 		    "refusing to load it", path, SCN_FILE_MAX);
 		rc = -1;
 	} else
-		rc = load(path, id, text, len, out, err, errlen);
+		rc = load(path, id, text, len, 0, 0, out, err, errlen);
 	fclose(f);
 	free(text);
 	return rc;

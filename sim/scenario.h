@@ -182,6 +182,12 @@ int scenario_load(const char *path, const char *id, struct scenario **out,
 int scenario_load_string(const char *name, const char *src, size_t len,
 	struct scenario **out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* Same, with the sandbox's memory cap (bytes) and instruction budget
+ * instead of the defaults (0 keeps a default): the fuzz target uses
+ * small ones so that loops and memory bombs end quickly. */
+int scenario_load_string_limits(const char *name, const char *src,
+	size_t len, size_t mem, uint64_t insns, struct scenario **out,
+	char *err, size_t errlen) __attribute__((warn_unused_result));
 void scenario_free(struct scenario *s);
 
 /* Parse "30s", "2h", "3d", "90" into seconds.  -1 on bad input. */

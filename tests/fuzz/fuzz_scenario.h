@@ -1,14 +1,18 @@
 /*
- * fuzz_scenario: the scenario loader (sim/scenario.c: scenario_load_string)
- * on random Lua source, which runs in the sandbox (core/sandbox.c) and
- * must return a table the loader then checks against the schema.
+ * fuzz_scenario: the scenario loader (sim/scenario.c, through
+ * scenario_load_string_limits) on random Lua source, which runs in the
+ * sandbox (core/sandbox.c) and must return a table the loader then
+ * checks against the schema.
  *
  * Input: Lua source, as a scenario file; or, when the first byte is NUL,
  * a description of a random table that fsn_table() writes out as
  * "return { ... }" with the schema's keys and plausible values, which
  * reaches the schema checks far more often than mutated source.  Each
- * execution is bounded by the sandbox's instruction and memory caps (the
- * loader's defaults).
+ * execution is bounded by the sandbox's instruction and memory caps,
+ * smaller than the loader's defaults (FSN_INSNS, FSN_MEM): with the
+ * defaults a loop or a memory bomb costs a second under ASan, and the
+ * memory bombs' freed 64 MiB in every size class push the fuzzer's RSS
+ * towards its limit.
  *
  * Invariants: the loader either fails with a message that names the file
  * or returns a scenario with a title, a domain and at least one phase.
@@ -18,6 +22,9 @@
 
 #include "sim/scenario.h"
 #include "tests/fuzz/fuzz_common.h"
+
+#define FSN_MEM (16u << 20)
+#define FSN_INSNS 5000000u
 
 static void
 fsn_init(void)
@@ -149,8 +156,8 @@ fsn_one(const uint8_t *data, size_t size)
 	}
 	if (getenv("FUZZ_DEBUG") != NULL)
 		fprintf(stderr, "%.*s\n", (int)len, src);
-	rc = scenario_load_string("fuzz/input.lua", src, len, &s, err,
-	    sizeof(err));
+	rc = scenario_load_string_limits("fuzz/input.lua", src, len,
+	    FSN_MEM, FSN_INSNS, &s, err, sizeof(err));
 	if (getenv("FUZZ_DEBUG") != NULL)
 		fprintf(stderr, "-> %s\n", rc < 0 ? err : "loaded");
 	if (rc < 0) {

@@ -12,6 +12,8 @@ Inputs kept from fuzzing runs sit beside them, named by their SHA-1.
   dns        a flags byte and a wire query (fuzz_dns.h), made with ldns
   dns_zone   zone lines (fuzz_dns_zone.h)
   snd_dns    a query selector and wire answers (fuzz_snd_dns.h)
+  http       a feed-size byte and HTTP requests (fuzz_http.h)
+  sts        a parser selector and MTA-STS/TLSRPT text (fuzz_sts.h)
   scenario   the scenario library and the loader's test fixtures
 """
 import os
@@ -334,6 +336,99 @@ def dns_zone():
           b"state nowhere.test secure\nfault x.example.test 1 servfail\n")
 
 
+# ---- HTTPS: requests, MTA-STS and TLSRPT ----
+
+REPORT = {
+    "organization-name": "Company-X",
+    "date-range": {"start-datetime": "2026-06-01T00:00:00Z",
+                   "end-datetime": "2026-06-01T23:59:59Z"},
+    "contact-info": "sts-reporting@company-x.example",
+    "report-id": "5065427c-23d3-47ca-b6e0-946ea0e8c4be",
+    "policies": [{
+        "policy": {"policy-type": "sts", "policy-string": [
+            "version: STSv1", "mode: testing", "mx: *.mail.company-y.example",
+            "max_age: 86400"], "policy-domain": "company-y.example",
+            "mx-host": ["*.mail.company-y.example"]},
+        "summary": {"total-successful-session-count": 5326,
+                    "total-failure-session-count": 303},
+        "failure-details": [{
+            "result-type": "certificate-expired",
+            "sending-mta-ip": "2001:db8:abcd:0012::1",
+            "receiving-mx-hostname": "mx1.mail.company-y.example",
+            "failed-session-count": 100}, {
+            "result-type": "starttls-not-supported",
+            "sending-mta-ip": "2001:db8:abcd:0013::1",
+            "receiving-mx-hostname": "mx2.mail.company-y.example",
+            "receiving-ip": "203.0.113.56",
+            "failed-session-count": 200,
+            "additional-information": "https://reports.company-x.example/"
+            "report_info?id=5065427c-23d3#StarttlsNotSupported"}, {
+            "result-type": "validation-failure",
+            "sending-mta-ip": "198.51.100.62",
+            "receiving-ip": "203.0.113.58",
+            "receiving-mx-hostname": "mx-backup.mail.company-y.example",
+            "failed-session-count": 3,
+            "failure-reason-code": "X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"}]
+    }, {
+        "policy": {"policy-type": "no-policy-found",
+                   "policy-domain": "example.test"},
+        "summary": {"total-successful-session-count": 1,
+                    "total-failure-session-count": 0}}]}
+
+
+def https():
+    import gzip
+    import json
+    body = json.dumps(REPORT).encode()
+    reqs = {
+        "get-policy": b"GET /.well-known/mta-sts.txt HTTP/1.1\r\n"
+        b"Host: mta-sts.example.test\r\nUser-Agent: mxsim\r\n\r\n",
+        "post-report": b"POST /v1 HTTP/1.1\r\nHost: tlsrpt.example.test\r\n"
+        b"Content-Type: application/tlsrpt+json\r\nContent-Length: %d\r\n"
+        b"\r\n" % len(body) + body,
+        "chunked": b"POST /v1 HTTP/1.1\r\nHost: tlsrpt.example.test\r\n"
+        b"Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"
+        b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nTrailer: x\r\n\r\n",
+        "pipelined": b"GET / HTTP/1.1\r\nHost: a.test\r\n\r\n"
+        b"HEAD /x?y=1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+        b"OPTIONS * HTTP/1.1\r\nHost: a.test:443\r\n\r\n",
+        "absolute": b"GET https://MTA-STS.Example.Test:443/.well-known/mta-sts.txt"
+        b" HTTP/1.1\r\nHost: other.test\r\n\r\n",
+        "bad": b"GET /\x00 HTTP/1.1\r\nHost: a\r\nHost: b\r\n"
+        b"Content-Length: 1\r\nContent-Length: 2\r\n\r\nx",
+        "folded": b"GET / HTTP/1.1\r\nHost: a.test\r\nX-A: b\r\n c\r\n\n",
+    }
+    for name, r in reqs.items():
+        write("http", name, b"\x00" + r)
+        write("http", name + "-bytewise", b"\x02" + r)
+    write("http", "small-limits", b"\x0b" + reqs["post-report"])
+
+    pol = {
+        "enforce": b"version: STSv1\r\nmode: enforce\r\nmx: mx1.example.test\r\n"
+        b"mx: *.example.test\r\nmax_age: 604800\r\n",
+        "testing-lf": b"version: STSv1\nmode: testing\nmx: mx.example.test\n"
+        b"max_age: 86400\n",
+        "none": b"version: STSv1\r\nmode: none\r\nmax_age: 1\r\n",
+        "odd": b"mode:enforce\r\nversion:STSv1\r\nmax_age: 99999999999\r\n"
+        b"mx: bad..name\r\nmx: *.*.x\r\nmode: testing\r\nx-ext: y\r\n\r\n"
+        b"mx: MX2.Example.Test\r\n",
+    }
+    for name, b in pol.items():
+        write("sts", "policy-" + name, b"\x00" + b)
+    write("sts", "txt", b"\x01v=STSv1; id=20260101\nv=STSv1;id=abc;ext=1\n"
+          b"v=STSv2; id=1\nv=STSv1 ; id=" + b"a" * 33 + b"\nhello")
+    write("sts", "tlsrpt-txt", b"\x02v=TLSRPTv1; rua=mailto:r@example.test,"
+          b"https://tlsrpt.example.test/v1\nv=TLSRPTv1;rua=ftp://x\n"
+          b"v=TLSRPTv1; rua=mailto:a@b, mailto:c@d; x=y")
+    write("sts", "report", b"\x03" + body)
+    write("sts", "report-lenient", b"\x04" + body.replace(
+        b'["*.mail.company-y.example"]', b'"*.mail.company-y.example"'))
+    write("sts", "report-gzip", b"\x05" + gzip.compress(body, mtime=0))
+    write("sts", "mx-match", b"\x06*.example.test\nmx1.example.test\n"
+          b"*.example.test\na.b.example.test\nMX1.example.test\nmx1.EXAMPLE.test.\n"
+          b"*.\nx\nexample..test\nexample..test\n")
+
+
 def scenario():
     n = 0
     for base in ("scenarios", os.path.join("tests", "data", "scenarios")):
@@ -361,6 +456,7 @@ def main():
     mitm()
     dns()
     dns_zone()
+    https()
     scenario()
 
 

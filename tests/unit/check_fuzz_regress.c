@@ -19,11 +19,13 @@
 
 #include "tests/fuzz/fuzz_dns.h"
 #include "tests/fuzz/fuzz_dns_zone.h"
+#include "tests/fuzz/fuzz_http.h"
 #include "tests/fuzz/fuzz_mitm.h"
 #include "tests/fuzz/fuzz_scenario.h"
 #include "tests/fuzz/fuzz_smtp_cmd.h"
 #include "tests/fuzz/fuzz_smtp_srv.h"
 #include "tests/fuzz/fuzz_snd_dns.h"
+#include "tests/fuzz/fuzz_sts.h"
 #include "testutil.h"
 
 #define REPLAY_SECONDS 120   /* per input, sanitizers included */
@@ -159,6 +161,18 @@ START_TEST(test_scenario)
 }
 END_TEST
 
+START_TEST(test_http)
+{
+	replay("http", fht_init, fht_one);
+}
+END_TEST
+
+START_TEST(test_sts)
+{
+	replay("sts", fst_init, fst_one);
+}
+END_TEST
+
 static Suite *
 fuzz_regress_suite(void)
 {
@@ -173,6 +187,8 @@ fuzz_regress_suite(void)
 	tcase_add_test(tc, test_dns_zone);
 	tcase_add_test(tc, test_snd_dns);
 	tcase_add_test(tc, test_scenario);
+	tcase_add_test(tc, test_http);
+	tcase_add_test(tc, test_sts);
 	suite_add_tcase(s, tc);
 	return s;
 }

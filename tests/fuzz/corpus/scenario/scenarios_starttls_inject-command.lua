@@ -1,3 +1,4 @@
+-- weak-exempt: tests the MX (the server side of the bug); no sender mode can fail it.
 -- Server side of CVE-2011-0411: the attacker writes commands to the MX
 -- right behind the sender's STARTTLS, in the same segment.  The MX must
 -- discard them at the switch to TLS (the fake MX does and says so in the

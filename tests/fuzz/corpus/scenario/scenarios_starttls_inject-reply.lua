@@ -1,3 +1,5 @@
+-- weak-exempt: every builtin mode discards buffered plaintext at the switch to TLS;
+-- a real sender with the CVE-2011-0411 bug fails it (issue: a weak mode that keeps it).
 -- Client side of CVE-2011-0411: the attacker appends plaintext replies
 -- to the MX's "220 Ready" in the same segment.  The sender must not read
 -- them as the first replies inside TLS: it discards buffered plaintext at
