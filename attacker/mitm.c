@@ -45,6 +45,7 @@ static const char *const kind_names[] = {
 	[MITM_REPLY] = "reply",
 	[MITM_CAPS] = "caps",
 	[MITM_HANDSHAKE_FAIL] = "handshake_fail",
+	[MITM_HOOK] = "hook",
 };
 
 const char *
@@ -130,6 +131,7 @@ sess_free(struct msess *ms)
 	if (ms->next)
 		ms->next->prev = ms->prev;
 	m->nsessions--;
+	mitm_hook_clear(ms);
 	mitm_clear_pending(ms);
 	smtp_reply_clear(&ms->reply);
 	free(ms);
@@ -180,7 +182,19 @@ record_cli_tls(struct msess *ms, bool ok)
 		unsigned char *der = NULL;
 		int len = i2d_X509(pki_cert_x509(pc), &der);
 		rec_set(&s->tls_version, SSL_get_version(conn_ssl(ms->cli)));
-		rec_set_cert(s, pki_cert_label(pc), der, len > 0 ? (size_t)len : 0, NULL, 0);
+		STACK_OF(X509) *chain = pki_cert_chain(pc);
+		struct buf cb;
+		buf_init(&cb);
+		for (int i = 0; i < sk_X509_num(chain); i++) {   /* what it serves */
+			unsigned char *d = NULL;
+			int n = i2d_X509(sk_X509_value(chain, i), &d);
+			if (n > 0)
+				buf_append(&cb, d, (size_t)n);
+			OPENSSL_free(d);
+		}
+		rec_set_cert(s, pki_cert_label(pc), der, len > 0 ? (size_t)len : 0,
+		    cb.data, cb.len);
+		buf_free(&cb);
 		OPENSSL_free(der);
 		rec_line(ms->m->rec, s, '!', "TLS established with the attacker (%s, certificate %s)",
 		    s->tls_version, pki_cert_label(pc));
@@ -222,6 +236,15 @@ mitm_to_raw(struct msess *ms, const char *why)
 static const uint8_t fatal_alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28 };
 #define GARBAGE_DEFAULT "mxsim attacker: this is no ServerHello\r\n"
 
+/* The handshake_fail mode in force (a hook's on_tls may choose one). */
+static bool
+hs_mode_is(const struct msess *ms, const char *mode)
+{
+	if (ms->hsfail_mode != NULL)
+		return strcmp(ms->hsfail_mode, mode) == 0;
+	return mode_is(ms->hsfail, mode, "alert");
+}
+
 /* The sender's ClientHello (or whatever it sent) arrived.  Returns false
  * when the session ended. */
 static bool
@@ -239,7 +262,7 @@ hsfail_act(struct msess *ms)
 	ms->hs_done = true;
 	s->tls = REC_TLS_FAILED;
 	rec_set(&s->tls_by, "attacker");
-	if (mode_is(a, "reset", "alert")) {
+	if (hs_mode_is(ms, "reset")) {
 		rec_set(&s->tls_error, "attacker: connection reset instead of a ServerHello");
 		mitm_note(ms, "reset the connection on the ClientHello (%zu bytes)", n);
 		conn_reset(ms->cli);
@@ -247,13 +270,13 @@ hsfail_act(struct msess *ms)
 		mitm_sess_end(ms, "reset by attacker");
 		return false;
 	}
-	if (mode_is(a, "close", "alert")) {
+	if (hs_mode_is(ms, "close")) {
 		rec_set(&s->tls_error, "attacker: connection closed instead of a ServerHello");
 		mitm_note(ms, "closed the connection on the ClientHello (%zu bytes)", n);
 		mitm_sess_end(ms, "closed by attacker");
 		return false;
 	}
-	if (mode_is(a, "garbage", "alert")) {
+	if (hs_mode_is(ms, "garbage")) {
 		text = a->text ? a->text : GARBAGE_DEFAULT;
 		rec_set(&s->tls_error, "attacker: garbage instead of a ServerHello");
 		mitm_note(ms, "answered the ClientHello (%zu bytes) with %zu bytes of garbage",
@@ -261,7 +284,7 @@ hsfail_act(struct msess *ms)
 		conn_write(ms->cli, text, strlen(text));
 		return true;
 	}
-	if (mode_is(a, "hang", "alert")) {
+	if (hs_mode_is(ms, "hang")) {
 		rec_set(&s->tls_error, "attacker: the ClientHello was never answered");
 		mitm_note(ms, "took the ClientHello (%zu bytes) and will never answer it", n);
 		return true;
@@ -279,7 +302,8 @@ mitm_to_hsfail(struct msess *ms)
 {
 	ms->mode = M_HSFAIL;
 	mitm_note(ms, "will fail the sender's TLS handshake (%s)",
-	    ms->hsfail->mode ? ms->hsfail->mode : "alert");
+	    ms->hsfail_mode ? ms->hsfail_mode : ms->hsfail->mode ? ms->hsfail->mode :
+	    "alert");
 	return hsfail_act(ms);
 }
 
@@ -477,6 +501,7 @@ choose(struct msess *ms)
 		rec_set(&ms->s->attack, mitm_kind_name(MITM_BLOCK));
 		return blk;
 	}
+	mitm_hook_accept(ms);
 	if (ms->nact == 0)
 		return NULL;
 	buf_init(&names);
@@ -534,6 +559,7 @@ on_accept(struct mitm *m, int fd, uint16_t port)
 	ms->m = m;
 	ms->s = s;
 	ms->port = port;
+	ms->conn_no = ++m->naccepted;
 	smtp_reply_init(&ms->reply);
 	blk = choose(ms);
 	if (blk != NULL && !mode_is(blk, "blackhole", "refuse")) {
@@ -682,6 +708,13 @@ mitm_new(struct loop *l, const struct mitm_config *cfg, char *err, size_t errlen
 			mitm_free(m);
 			return NULL;
 		}
+		if (a->kind == MITM_HOOK && a->lua == NULL) {
+			snprintf(err, errlen, "%s: hook without its Lua state", cfg->host);
+			mitm_free(m);
+			return NULL;
+		}
+		if (a->kind == MITM_HOOK && a->cert != NULL)
+			m->attack_ctx[i] = pki_server_ctx(a->cert);
 		if (a->kind == MITM_SWAP_CERT) {
 			if (a->cert == NULL) {
 				snprintf(err, errlen, "%s: swap_cert without a certificate", cfg->host);

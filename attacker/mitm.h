@@ -38,6 +38,17 @@
  *                    answer the ClientHello with mode "alert" (fatal
  *                    handshake_failure), "reset", "garbage" (text or a
  *                    default line), "close" (FIN) or "hang" (nothing)
+ *   hook             Lua functions of the scenario (attacker/mitm_hook.c):
+ *                    on_tls(ctx) once per connection at accept chooses
+ *                    "relay" (default), "terminate" (as swap_cert with the
+ *                    attack's cert and relay) or "fail" [, mode] (as
+ *                    handshake_fail); on_client_line(line, ctx) for each
+ *                    command line of the sender and on_server_line(line,
+ *                    ctx) for each reply line of the MX pass (nil/true),
+ *                    rewrite (a string; "\n" separates lines) or drop
+ *                    (false) the line, and may ctx:delay(s),
+ *                    ctx:inject_client(text), ctx:inject_server(text),
+ *                    ctx:note(text), ctx:close()
  *
  * Every attack also takes nth (only the nth connection on its ports, from
  * 1) and after_verified (only once an earlier session on this path got a
@@ -73,7 +84,10 @@ enum mitm_kind {
 	MITM_REPLY,
 	MITM_CAPS,
 	MITM_HANDSHAKE_FAIL,
+	MITM_HOOK,
 };
+
+struct sandbox;
 
 struct mitm_attack {
 	enum mitm_kind kind;
@@ -90,6 +104,10 @@ struct mitm_attack {
 	const char *const *remove; /* caps: keywords to remove (case-insensitive) */
 	unsigned nth;              /* only the nth connection on its ports; 0 = all */
 	bool after_verified;       /* only after a delivery over TLS on this path */
+	struct sandbox *lua;       /* hook: the scenario's Lua state (borrowed) */
+	int on_client_line;        /* hook: function refs in lua, 0 = none */
+	int on_server_line;
+	int on_tls;
 };
 
 struct mitm_config {
@@ -115,6 +133,9 @@ struct mitm;
 struct mitm *mitm_new(struct loop *l, const struct mitm_config *cfg, char *err,
 	size_t errlen);
 void mitm_free(struct mitm *m);   /* NULL is a no-op; closes live sessions */
+/* The first error of a hook on this path ("file:line: message (in
+ * on_client_line)"), or NULL.  The path stops calling hooks after it. */
+const char *mitm_hook_error(const struct mitm *m);
 unsigned mitm_sessions(const struct mitm *m);
 
 const char *mitm_kind_name(enum mitm_kind k);

@@ -9,6 +9,8 @@
  *                them
  *   mitm_reply.c reply text: the attacker's own replies, injected
  *                replies, EHLO capability lists
+ *   mitm_hook.c  Lua hooks: calling them, their ctx object, holding
+ *                lines they delay
  * Not for use outside attacker/.
  */
 #ifndef MXSIM_MITM_INT_H
@@ -71,6 +73,19 @@ struct mitm {
 	struct msess *sessions;
 	unsigned nsessions;
 	bool tls_delivered;     /* a session here delivered over the MX's TLS */
+	unsigned naccepted;     /* connections accepted so far (ctx.conn) */
+};
+
+/* What the hooks made of one line (mitm_hook.c). */
+struct hook_out {
+	char *text;             /* the line(s) to go on ("\n"-separated,
+	                         * allocated), or NULL: dropped */
+	struct buf to_client;   /* ctx:inject_client */
+	struct buf to_server;   /* ctx:inject_server */
+	uint64_t delay_ms;      /* ctx:delay */
+	bool close;             /* ctx:close */
+	bool hooked;            /* some hook ran */
+	char *orig;             /* a held client line as the sender sent it */
 };
 
 enum mitm_mode { M_LINE, M_RAW, M_HSFAIL };
@@ -92,6 +107,7 @@ struct msess {
 	bool local;                 /* no upstream: the attacker answers */
 	bool blackhole;
 	bool in_data;
+	bool data_hdr;              /* reading the message's header */
 	bool cli_tls;               /* TLS with the sender is up (term) */
 	bool quit_seen;
 	bool hs_done;               /* handshake_fail has acted */
@@ -102,6 +118,17 @@ struct msess {
 	int inj[MITM_MAX_INJECTED]; /* injected reply codes the sender has
 	                             * yet to take as answers, in order */
 	size_t ninj;
+	/* hooks (mitm_hook.c) */
+	unsigned conn_no;           /* this connection's number on the path */
+	const char *hsfail_mode;    /* a hook's on_tls "fail" mode, or NULL */
+	struct buf hook_after;      /* injected behind the reply being sent */
+	char **up_lines;            /* reply lines the hooks made so far */
+	size_t nup_lines;
+	uint64_t up_delay_ms;
+	struct hook_out *cli_held;  /* a delayed client line, or NULL */
+	char **up_held;             /* a delayed reply's lines, or NULL */
+	size_t nup_held;
+	uint64_t cli_timer, up_timer;
 };
 
 /* mitm.c */
@@ -128,6 +155,24 @@ void mitm_line_up_data(struct msess *ms);
 /* The attacker's 220 to STARTTLS (after its own TLS to the MX is up, or
  * for a kept session). */
 bool mitm_local_starttls_ok(struct msess *ms);
+
+/* mitm_smtp.c, for the hooks: one command line / one reply line after
+ * the hooks; false when the session ended. */
+bool mitm_cli_command(struct msess *ms, const char *line, size_t len);
+bool mitm_up_line(struct msess *ms, const char *line, size_t len);
+
+/* mitm_hook.c */
+bool mitm_hook_any(const struct msess *ms, bool client);
+/* on_tls of the hooks in force, at accept (may set swap or hsfail). */
+void mitm_hook_accept(struct msess *ms);
+/* A sender command line through the hooks (line already recorded).
+ * Returns false when the session ended. */
+bool mitm_hook_cli_line(struct msess *ms, const char *line, size_t len);
+/* A reply line of the MX through the hooks; false when the session ended. */
+bool mitm_hook_up_line(struct msess *ms, const char *line, size_t len);
+/* Sends what hooks injected behind the current reply (into b). */
+void mitm_hook_after(struct msess *ms, struct buf *b);
+void mitm_hook_clear(struct msess *ms);     /* at session end */
 
 /* mitm_reply.c */
 int mitm_text_code(const char *text);            /* "421 ..." -> 421 */

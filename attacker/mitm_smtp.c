@@ -251,6 +251,7 @@ deliver_reply(struct msess *ms, const struct mitm_pending *p, struct smtp_reply 
 		mitm_add_lines(ms, &b, r->lines[i]);
 	if (p->verb == SMTP_V_STARTTLS && r->code == 220 && !mitm_tls_with_sender(ms))
 		mitm_inject_after_220(ms, &b);
+	mitm_hook_after(ms, &b);
 	send_buf(ms, &b);
 	if (substituted && r->code == 421)
 		return after_reply(ms, AFTER_CLOSE);
@@ -315,6 +316,33 @@ on_reply(struct msess *ms, struct smtp_reply *r)
 	return alive;
 }
 
+/* One reply line of the MX (after the hooks).  Returns false when the
+ * session ended. */
+bool
+mitm_up_line(struct msess *ms, const char *line, size_t len)
+{
+	int f = smtp_reply_feed(&ms->reply, line, len);
+
+	if (f < 0) {
+		struct buf b;
+		mitm_note(ms, "malformed reply line from the server, passed on as is");
+		buf_init(&b);
+		buf_append(&b, line, len);
+		rec_line(ms->m->rec, ms->s, '<', "%s", buf_cstr(&b));
+		buf_append(&b, "\r\n", 2);
+		send_buf(ms, &b);
+		smtp_reply_clear(&ms->reply);
+		return true;
+	}
+	if (f == 0)
+		return true;
+	struct smtp_reply r = ms->reply;
+	smtp_reply_init(&ms->reply);
+	bool alive = on_reply(ms, &r);
+	smtp_reply_clear(&r);
+	return alive;
+}
+
 void
 mitm_line_up_data(struct msess *ms)
 {
@@ -322,29 +350,16 @@ mitm_line_up_data(struct msess *ms)
 	size_t len;
 	int rr;
 
-	while ((rr = conn_getline(ms->up, &line, &len)) != 0) {
+	while (ms->up_held == NULL && (rr = conn_getline(ms->up, &line, &len)) != 0) {
+		bool alive;
 		if (rr < 0) {
 			mitm_note(ms, "over-long reply line from the server dropped");
 			continue;
 		}
-		int f = smtp_reply_feed(&ms->reply, line, len);
-		if (f < 0) {
-			struct buf b;
-			mitm_note(ms, "malformed reply line from the server, passed on as is");
-			buf_init(&b);
-			buf_append(&b, line, len);
-			rec_line(ms->m->rec, ms->s, '<', "%s", buf_cstr(&b));
-			buf_append(&b, "\r\n", 2);
-			send_buf(ms, &b);
-			smtp_reply_clear(&ms->reply);
-			continue;
-		}
-		if (f == 0)
-			continue;
-		struct smtp_reply r = ms->reply;
-		smtp_reply_init(&ms->reply);
-		bool alive = on_reply(ms, &r);
-		smtp_reply_clear(&r);
+		if (mitm_hook_any(ms, false))
+			alive = mitm_hook_up_line(ms, line, len);
+		else
+			alive = mitm_up_line(ms, line, len);
 		if (!alive)
 			return;
 		if (ms->mode != M_LINE) {
@@ -492,12 +507,20 @@ on_starttls(struct msess *ms, const char *line, size_t len)
 			if (a->code != 0 && strcmp(a->mode ? a->mode : "reply", "reply") == 0)
 				return inject_refusal(ms, a);
 			break;
+		case MITM_HOOK:
+			if (ms->hsfail == a)
+				goto hsfail;
+			if (ms->swap == a)
+				goto swap;
+			break;
 		case MITM_HANDSHAKE_FAIL:
+		hsfail:
 			mitm_note(ms, "answered STARTTLS with 220 itself; the MX never sees it");
 			ms->s->starttls_reply = 220;
 			return reply_local(ms, SMTP_V_STARTTLS, "220 2.0.0 Ready to start TLS",
 			    AFTER_HSFAIL);
 		case MITM_SWAP_CERT:
+		swap:
 			ms->s->starttls_reply = 220;
 			if (ms->local)
 				return mitm_local_starttls_ok(ms);
@@ -512,6 +535,25 @@ on_starttls(struct msess *ms, const char *line, size_t len)
 	return forward_starttls(ms, line, len);
 }
 
+/* A header line "Content-Type: application/pkcs7-mime; ..." (S/MIME
+ * enveloped or signed data: RFC 8551 3.2; x-pkcs7-mime is the old name). */
+static bool
+content_type_smime(const char *line, size_t len)
+{
+	static const char ct[] = "content-type:";
+	char buf[256];
+	size_t n = len < sizeof(buf) - 1 ? len : sizeof(buf) - 1;
+
+	if (len < sizeof(ct) - 1 || strncasecmp(line, ct, sizeof(ct) - 1) != 0)
+		return false;
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	for (char *p = buf; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	return strstr(buf, "application/pkcs7-mime") != NULL ||
+	    strstr(buf, "application/x-pkcs7-mime") != NULL;
+}
+
 /* A line of message content (or its end). */
 static bool
 data_line(struct msess *ms, const char *line, size_t len)
@@ -521,6 +563,12 @@ data_line(struct msess *ms, const char *line, size_t len)
 	char *sub;
 
 	if (!dot) {
+		if (ms->data_bytes == 0)
+			ms->data_hdr = true;
+		if (ms->data_hdr && len == 0)
+			ms->data_hdr = false;
+		else if (ms->data_hdr && content_type_smime(line, len))
+			s->content_protected = true;   /* what it sees is ciphertext */
 		if (ms->data_bytes == 0) {
 			s->data_sent = true;
 			s->data_tls = mitm_tls_with_sender(ms);
@@ -558,6 +606,19 @@ data_line(struct msess *ms, const char *line, size_t len)
 static bool
 on_cli_line(struct msess *ms, const char *line, size_t len)
 {
+	if (ms->in_data)
+		return data_line(ms, line, len);
+	rec_line(ms->m->rec, ms->s, '>', "%.*s", (int)len, line);
+	if (mitm_hook_any(ms, true))
+		return mitm_hook_cli_line(ms, line, len);
+	return mitm_cli_command(ms, line, len);
+}
+
+/* A command line (after the hooks).  Returns false when the session
+ * ended. */
+bool
+mitm_cli_command(struct msess *ms, const char *line, size_t len)
+{
 	struct rec_session *s = ms->s;
 	struct smtp_cmd cmd;
 	char *sub;
@@ -565,7 +626,6 @@ on_cli_line(struct msess *ms, const char *line, size_t len)
 
 	if (ms->in_data)
 		return data_line(ms, line, len);
-	rec_line(ms->m->rec, s, '>', "%.*s", (int)len, line);
 	if (smtp_cmd_parse(line, len, &cmd) < 0)
 		cmd.verb = SMTP_V_UNKNOWN;
 	taken = mitm_take_injected(ms, smtp_verb_name(cmd.verb));
@@ -579,6 +639,11 @@ on_cli_line(struct msess *ms, const char *line, size_t len)
 		break;
 	case SMTP_V_MAIL:
 		s->mail_from = true;
+		if (smtp_mail_requiretls(cmd.arg)) {   /* RFC 8689 */
+			s->mail_requiretls = true;
+			if (!mitm_tls_with_sender(ms))
+				s->mail_requiretls_clear = true;
+		}
 		break;
 	case SMTP_V_QUIT:
 		ms->quit_seen = true;
@@ -613,7 +678,7 @@ mitm_line_cli_data(struct msess *ms)
 	size_t len;
 	int r;
 
-	while ((r = conn_getline(ms->cli, &line, &len)) != 0) {
+	while (ms->cli_held == NULL && (r = conn_getline(ms->cli, &line, &len)) != 0) {
 		if (r < 0) {
 			mitm_note(ms, "over-long line from the sender dropped");
 			continue;

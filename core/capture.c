@@ -34,6 +34,7 @@
 
 #define PORT_BASE 32768          /* client ports, like Linux's ephemeral range */
 #define PORT_SPAN (61000 - PORT_BASE)
+#define SLOT_PORTS 256           /* client ports set aside per scenario slot */
 #define WINDOW 0xffff            /* 65535 << PCAP_WSCALE bytes after the SYN */
 #define ACK_EVERY (64 * 1024)    /* the receiver ACKs at least this often */
 
@@ -92,6 +93,7 @@ struct capture {
 	struct stream *streams;
 	unsigned nstreams;
 	unsigned nports;
+	unsigned slot;           /* the scenario's slot (capture_begin_slot) */
 	struct udp_map *udp;
 	size_t nudp, capudp;
 	uint16_t srv_ipid;
@@ -322,7 +324,8 @@ stream_new(struct capture *cap, uint32_t cip, uint16_t cport, uint32_t sip,
 	st->real_sip = sip;
 	st->real_sport = sport;
 	for (int i = 0; i < 2; i++) {
-		uint32_t h = mix32((uint64_t)num * 2 + (uint64_t)i);
+		uint32_t h = mix32((uint64_t)cap->slot << 32 |
+		    ((uint64_t)num * 2 + (uint64_t)i));
 		st->s[i].st = st;
 		st->s[i].idx = i;
 		st->s[i].nxt = h;
@@ -581,8 +584,23 @@ void
 capture_begin(struct capture *cap, struct loop *l, struct rec *rec,
     const char *label)
 {
+	capture_begin_slot(cap, l, rec, label, (unsigned)cap->nscen);
+}
+
+/* A scenario's numbering (client ports, initial sequence numbers, the DNS
+ * server's IP ids) depends on its slot only, never on what ran before it,
+ * so per-scenario captures made in parallel and concatenated are the same
+ * bytes as one capture of the whole run. */
+void
+capture_begin_slot(struct capture *cap, struct loop *l, struct rec *rec,
+    const char *label, unsigned slot)
+{
 	if (cap->l != NULL)
 		capture_end(cap);
+	cap->slot = slot;
+	cap->nports = (unsigned)(((uint64_t)slot * SLOT_PORTS) % PORT_SPAN);
+	cap->nstreams = 0;
+	cap->srv_ipid = (uint16_t)(slot * 4099u);
 	if (cap->nscen == cap->capscen) {
 		cap->capscen = cap->capscen ? cap->capscen * 2 : 32;
 		cap->scen = xrealloc(cap->scen, cap->capscen * sizeof(*cap->scen));

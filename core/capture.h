@@ -20,10 +20,12 @@
  * server (once each).  Timestamps are the loop's virtual clock (scenario
  * clock + virtual ms).
  *
- * Determinism: client ports are rewritten to a counter (32768 upwards,
- * one per connection or UDP socket, in order of appearance) and initial
- * sequence numbers are a hash of the connection's number, so the same
- * run gives the same bytes; server addresses and ports are the real ones.
+ * Determinism: client ports are rewritten to a counter (one per
+ * connection or UDP socket, in order of appearance, from 32768 + 256 *
+ * the scenario's slot) and initial sequence numbers are a hash of the
+ * slot and the connection's number, so the same run gives the same bytes
+ * and a scenario's frames do not depend on what ran before it; server
+ * addresses and ports are the real ones.
  *
  * Annotations: every '!' transcript line the recorder gets (what the
  * attacker changed, errors) becomes a note on the first frame written
@@ -55,6 +57,15 @@ int capture_open(struct capture **out, const char *pcap_path,
  * borrowed.  One loop at a time. */
 void capture_begin(struct capture *cap, struct loop *l, struct rec *rec,
 	const char *label);
+/* The same with an explicit slot: the scenario's position in the whole
+ * run (capture_begin uses the number of scenarios begun so far).  Client
+ * ports start at 32768 + 256 * slot (modulo the ephemeral range), initial
+ * sequence numbers and IP ids are a hash of (slot, connection number):
+ * a scenario's frames depend only on itself and its slot, so a -j worker
+ * or a shard can capture one scenario alone and the parts concatenate to
+ * the capture of a serial run. */
+void capture_begin_slot(struct capture *cap, struct loop *l, struct rec *rec,
+	const char *label, unsigned slot);
 /* Detach from the loop.  Conns still open are forgotten (call it when the
  * loop has drained). */
 void capture_end(struct capture *cap);

@@ -72,6 +72,7 @@ struct conn {
 
 	size_t max_line;
 	uint64_t timeout_ms;
+	bool progress_timeout;  /* only taken input re-arms the timer */
 	uint64_t timer;         /* idle timeout */
 	uint64_t aux_timer;     /* deferred events (connect errors, kicks) */
 	uint64_t linger_timer;
@@ -190,6 +191,12 @@ conn_set_timeout(struct conn *c, uint64_t ms)
 {
 	c->timeout_ms = ms;
 	arm_timer(c);
+}
+
+void
+conn_set_progress_timeout(struct conn *c, bool on)
+{
+	c->progress_timeout = on;
 }
 
 static void
@@ -399,6 +406,8 @@ conn_getline(struct conn *c, char **line, size_t *len)
 			return 0;
 		}
 		size_t n = (size_t)(nl - c->in.data);
+		if (c->progress_timeout)
+			arm_timer(c);   /* a line (or a bad one) is progress */
 		if (n > c->max_line) {
 			buf_consume(&c->in, n + 1);
 			return -1;
@@ -432,6 +441,8 @@ void
 conn_consume(struct conn *c, size_t n)
 {
 	buf_consume(&c->in, n);
+	if (c->progress_timeout && n > 0)
+		arm_timer(c);
 	update_events(c);
 }
 
@@ -552,6 +563,8 @@ handshake(struct conn *c)
 	if (r == 1) {
 		c->handshaking = false;
 		c->tls_on = true;
+		if (c->progress_timeout)
+			arm_timer(c);
 		if (c->tls_pending.len > 0) {
 			(void)SSL_write(c->ssl, c->tls_pending.data, (int)c->tls_pending.len);
 			buf_reset(&c->tls_pending);
@@ -644,7 +657,7 @@ handle_read(struct conn *c)
 		c->busy--;
 		return;
 	}
-	if (got)
+	if (got && !c->progress_timeout)
 		arm_timer(c);
 	if (c->ssl != NULL && c->handshaking) {
 		if (!handshake(c))

@@ -132,6 +132,11 @@ void conn_pause_read(struct conn *c, bool pause);
 
 /* Idle timeout in virtual ms (0 = none), re-armed by every input. */
 void conn_set_timeout(struct conn *c, uint64_t ms);
+/* With progress on, bytes arriving no longer restart the idle timer; only
+ * input the owner takes does (a line from conn_getline(), or bytes
+ * consumed), so a peer trickling an unfinished line or frame one byte at
+ * a time (slowloris) still meets the timeout.  Off by default. */
+void conn_set_progress_timeout(struct conn *c, bool on);
 
 int conn_starttls(struct conn *c, SSL_CTX *ctx, bool server, const char *sni)
 	__attribute__((warn_unused_result));

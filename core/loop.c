@@ -9,12 +9,16 @@
 #include "core/loop.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include "core/util.h"
+
+/* set by loop_request_stop(), from a signal handler */
+static volatile sig_atomic_t stop_requested;
 
 struct loop_fd {
 	loop_fd_cb *cb;
@@ -302,7 +306,9 @@ poll_fds(struct loop *l, int timeout)
 	}
 	do {
 		n = epoll_wait(l->epfd, evs, MAXEV, timeout);
-	} while (n < 0 && errno == EINTR);
+	} while (n < 0 && errno == EINTR && !stop_requested);
+	if (n < 0 && errno == EINTR)
+		n = 0;              /* interrupted: the caller sees the stop */
 	if (n < 0)
 		fatal("epoll_wait: %s", strerror(errno));
 	clock_sync(l);
@@ -359,11 +365,23 @@ loop_run_once(struct loop *l)
 	return 0;
 }
 
+void
+loop_request_stop(void)
+{
+	stop_requested = 1;
+}
+
+bool
+loop_stop_requested(void)
+{
+	return stop_requested != 0;
+}
+
 int
 loop_run_until(struct loop *l, loop_done_cb *done, void *arg, uint64_t deadline_ms)
 {
 	while (!done(arg)) {
-		if (l->now >= deadline_ms)
+		if (l->now >= deadline_ms || stop_requested)
 			return -1;
 		if (l->mode == LOOP_SKIP && l->nheap > 0 && l->heap[0].when > deadline_ms) {
 			/* would skip past the deadline: check idleness first */

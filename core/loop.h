@@ -53,6 +53,14 @@ int loop_run_once(struct loop *l);
 int loop_run_until(struct loop *l, loop_done_cb *done, void *arg,
 	uint64_t deadline_ms);
 
+/* An interrupted run (SIGINT/SIGTERM): loop_request_stop() is
+ * async-signal-safe (it only sets a process-wide flag, the one global of
+ * this module, since signals are process-wide too).  From then on
+ * loop_run_until() returns -1 at once on every loop, so whatever is
+ * running winds down through its normal error paths. */
+void loop_request_stop(void);
+bool loop_stop_requested(void);
+
 /* The wiretap of every connection on this loop (core/conn.h), or NULL.
  * The loop only stores the pointer, which must outlive its use. */
 void loop_set_wiretap(struct loop *l, const struct conn_wiretap *wt);

@@ -19,6 +19,7 @@
  * parameter), at LOG_ERR.
  */
 #include "core/pki.h"
+#include "core/pki_int.h"
 #include "core/pki_rand.h"
 #include "core/util.h"
 
@@ -34,32 +35,10 @@
 #define CA_YEARS (10 * 365 * DAY)
 #define WRONG_HOST_NAME "wrong-host.invalid"
 #define VARIANT_LIST "valid, expired, not-yet-valid, wrong-host, " \
-	"self-signed, untrusted-ca, attacker, custom"
-
-struct pki_count {
-	uint8_t id[SHA256_DIGEST_LENGTH];  /* hash of a spec's label */
-	unsigned n;                        /* certificates issued with it */
-};
-
-struct pki {
-	uint64_t seed;
-	time_t clock;
-	X509 *root, *untrusted;
-	EVP_PKEY *root_key, *untrusted_key;
-	X509_STORE *store;
-	char *root_pem;
-	struct pki_count *counts;
-	size_t ncounts;
-};
-
-struct pki_cert {
-	X509 *x509;
-	EVP_PKEY *key;
-	STACK_OF(X509) *chain;
-	char *label;
-};
-
-enum issuer { ISS_ROOT, ISS_UNTRUSTED, ISS_SELF };
+	"self-signed, untrusted-ca, attacker, bad-signature, leaf-as-ca, " \
+	"intermediate, missing-intermediate, wrong-chain-order, wildcard, " \
+	"wildcard-two-labels, cn-only, weak-rsa, sha1, domain-only, revoked, " \
+	"custom"
 
 /* The named variants; name NULL means "the spec's host". */
 static const struct variant {
@@ -67,27 +46,27 @@ static const struct variant {
 	enum issuer issuer;
 	long nb_days, na_days;  /* validity, relative to the clock */
 	const char *name;
+	enum pki_vflag flag;    /* the rest is pki_variant.c's */
 } variants[] = {
-	{ "valid",         ISS_ROOT,      -30,  365, NULL },
-	{ "expired",       ISS_ROOT,      -400, -1,  NULL },
-	{ "not-yet-valid", ISS_ROOT,      1,    400, NULL },
-	{ "wrong-host",    ISS_ROOT,      -30,  365, WRONG_HOST_NAME },
-	{ "self-signed",   ISS_SELF,      -30,  365, NULL },
-	{ "untrusted-ca",  ISS_UNTRUSTED, -30,  365, NULL },
-	{ "attacker",      ISS_ROOT,      -30,  365, PKI_ATTACKER_NAME },
-};
-
-/* Everything needed to build one certificate. */
-struct certreq {
-	const char *cn;
-	const char *org;                 /* or NULL */
-	X509 *issuer;                    /* NULL: self-signed */
-	EVP_PKEY *issuer_key;            /* ignored when self-signed */
-	EVP_PKEY *key;
-	const uint8_t *serial;           /* 16 bytes */
-	time_t nb, na;
-	bool ca;
-	const char *const *san;          /* NULL-terminated, NULL/empty: none */
+	{ "valid",         ISS_ROOT,      -30,  365, NULL, PV_NONE },
+	{ "expired",       ISS_ROOT,      -400, -1,  NULL, PV_NONE },
+	{ "not-yet-valid", ISS_ROOT,      1,    400, NULL, PV_NONE },
+	{ "wrong-host",    ISS_ROOT,      -30,  365, WRONG_HOST_NAME, PV_NONE },
+	{ "self-signed",   ISS_SELF,      -30,  365, NULL, PV_NONE },
+	{ "untrusted-ca",  ISS_UNTRUSTED, -30,  365, NULL, PV_NONE },
+	{ "attacker",      ISS_ROOT,      -30,  365, PKI_ATTACKER_NAME, PV_NONE },
+	{ "bad-signature", ISS_ROOT,      -30,  365, NULL, PV_BAD_SIGNATURE },
+	{ "leaf-as-ca",    ISS_ROOT,      -30,  365, NULL, PV_LEAF_AS_CA },
+	{ "intermediate",  ISS_ROOT,      -30,  365, NULL, PV_INTERMEDIATE },
+	{ "missing-intermediate", ISS_ROOT, -30, 365, NULL, PV_MISSING_INTER },
+	{ "wrong-chain-order", ISS_ROOT,  -30,  365, NULL, PV_WRONG_ORDER },
+	{ "wildcard",      ISS_ROOT,      -30,  365, NULL, PV_WILDCARD },
+	{ "wildcard-two-labels", ISS_ROOT, -30, 365, NULL, PV_WILDCARD_TWO },
+	{ "cn-only",       ISS_ROOT,      -30,  365, NULL, PV_CN_ONLY },
+	{ "weak-rsa",      ISS_ROOT,      -30,  365, NULL, PV_WEAK_RSA },
+	{ "sha1",          ISS_ROOT,      -30,  365, NULL, PV_SHA1 },
+	{ "domain-only",   ISS_ROOT,      -30,  365, NULL, PV_DOMAIN_ONLY },
+	{ "revoked",       ISS_ROOT,      -30,  365, NULL, PV_REVOKED },
 };
 
 static void
@@ -128,6 +107,26 @@ make_key(bool rsa)
 	if (rsa)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+}
+
+EVP_PKEY *
+pki_int_key(bool rsa, int bits)
+{
+	if (rsa && bits > 0)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+	return make_key(rsa);
+}
+
+void
+pki_int_serial(uint8_t out[16], uint64_t seed, const void *label, size_t len)
+{
+	make_serial(out, seed, label, len);
+}
+
+void
+pki_int_err(char *err, size_t errlen, const char *what)
+{
+	ossl_err(err, errlen, what);
 }
 
 static int
@@ -231,12 +230,15 @@ make_cert(const struct certreq *r, char *err, size_t errlen)
 	}
 	if (r->san != NULL && r->san[0] != NULL && add_san(x, r->san) < 0)
 		goto fail;
+	if (r->crl_url != NULL &&   /* pki_revoke.c */
+	    add_ext(x, &v3, NID_crl_distribution_points, r->crl_url) < 0)
+		goto fail;
 	if (add_ext(x, &v3, NID_subject_key_identifier, "hash") < 0 ||
 	    add_ext(x, &v3, NID_authority_key_identifier, "keyid:always") < 0)
 		goto fail;
 
 	what = "signing the certificate";
-	if (X509_sign(x, ikey, EVP_sha256()) <= 0)
+	if (X509_sign(x, ikey, r->md != NULL ? r->md : EVP_sha256()) <= 0)
 		goto fail;
 	X509_NAME_free(subj);
 	BN_free(bn);
@@ -247,6 +249,12 @@ fail:
 	X509_NAME_free(subj);
 	BN_free(bn);
 	return NULL;
+}
+
+X509 *
+pki_int_cert(const struct certreq *r, char *err, size_t errlen)
+{
+	return make_cert(r, err, errlen);
 }
 
 static int
@@ -335,6 +343,7 @@ pki_free(struct pki *p)
 	EVP_PKEY_free(p->root_key);
 	EVP_PKEY_free(p->untrusted_key);
 	X509_STORE_free(p->store);
+	pki_variant_free(p);
 	free(p->root_pem);
 	free(p->counts);
 	free(p);
@@ -344,6 +353,44 @@ time_t
 pki_clock(const struct pki *p)
 {
 	return p->clock;
+}
+
+/* The key named id: drawn from its own stream (seed, "key", id, type),
+ * so every certificate that names it has the same key. */
+static EVP_PKEY *
+named_key(struct pki *p, const char *id, bool rsa)
+{
+	struct buf label;
+	EVP_PKEY *k;
+
+	buf_init(&label);
+	buf_append(&label, "key", 4);
+	buf_append(&label, id, strlen(id) + 1);
+	buf_append(&label, rsa ? "rsa" : "ec", rsa ? 4 : 3);
+	pki_rand_push(p->seed, (const char *)label.data, label.len);
+	buf_free(&label);
+	k = make_key(rsa);
+	pki_rand_pop();
+	return k;
+}
+
+int
+pki_key_spki(struct pki *p, const char *key_id, const char *key,
+	uint8_t **der, size_t *len)
+{
+	EVP_PKEY *k = named_key(p, key_id, key != NULL &&
+	    strcmp(key, "rsa") == 0);
+	unsigned char *d = NULL;
+	int n = k != NULL ? i2d_PUBKEY(k, &d) : -1;
+
+	EVP_PKEY_free(k);
+	if (n <= 0)
+		return -1;
+	*der = xmalloc((size_t)n);
+	memcpy(*der, d, (size_t)n);
+	*len = (size_t)n;
+	OPENSSL_free(d);
+	return 0;
 }
 
 /* Append a field and its terminating NUL to the label. */
@@ -390,7 +437,8 @@ pki_issue(struct pki *p, const struct pki_spec *spec, struct pki_cert **out,
 	char *err, size_t errlen)
 {
 	const struct variant *v = NULL;
-	const char *one_san[2] = { NULL, NULL };
+	const char *one_san[2] = { NULL, NULL }, *vsan[2];
+	char vbuf[2][300];
 	struct pki_cert *c;
 	struct certreq r;
 	struct buf label;
@@ -398,6 +446,7 @@ pki_issue(struct pki *p, const struct pki_spec *spec, struct pki_cert **out,
 	uint8_t serial[16];
 	bool custom, rsa;
 	char num[64];
+	const char *key_id;
 
 	*out = NULL;
 	if (spec->variant == NULL) {
@@ -482,9 +531,15 @@ pki_issue(struct pki *p, const struct pki_spec *spec, struct pki_cert **out,
 	c->chain = sk_X509_new_null();
 	if (c->chain == NULL)
 		fatal("pki: out of memory");
+	key_id = spec->key_id != NULL ? spec->key_id :
+	    !custom && strcmp(spec->variant, "attacker") == 0 ?
+	    PKI_ATTACKER_KEY : NULL;
+	if (key_id != NULL)
+		c->key = named_key(p, key_id, rsa);
 	pki_rand_push(p->seed, (const char *)label.data, label.len);
 	buf_free(&label);
-	c->key = make_key(rsa);
+	if (key_id == NULL)
+		c->key = make_key(rsa);
 	if (c->key == NULL) {
 		pki_rand_pop();
 		ossl_err(err, errlen, "key generation");
@@ -500,7 +555,18 @@ pki_issue(struct pki *p, const struct pki_spec *spec, struct pki_cert **out,
 		r.issuer = p->untrusted;
 		r.issuer_key = p->untrusted_key;
 	}
+	if (v != NULL && v->flag != PV_NONE &&
+	    pki_variant_before(p, spec, v->flag, &r, c, vbuf, vsan, err, errlen) < 0) {
+		pki_rand_pop();
+		pki_cert_free(c);
+		return -1;
+	}
 	c->x509 = make_cert(&r, err, errlen);
+	if (c->x509 != NULL && v != NULL && v->flag != PV_NONE &&
+	    pki_variant_after(p, v->flag, c, err, errlen) < 0) {
+		X509_free(c->x509);
+		c->x509 = NULL;
+	}
 	pki_rand_pop();
 	if (c->x509 == NULL) {
 		pki_cert_free(c);
@@ -570,6 +636,9 @@ pki_server_ctx(const struct pki_cert *c)
 		goto fail;
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	/* the world serves what the scenario says, weak keys and SHA-1
+	 * included: judging them is the sender's job */
+	SSL_CTX_set_security_level(ctx, 0);
 	if (SSL_CTX_use_certificate(ctx, c->x509) != 1 ||
 	    SSL_CTX_use_PrivateKey(ctx, c->key) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1 ||
@@ -708,6 +777,8 @@ pki_verify(const struct pki *p, const uint8_t *der, size_t len,
 		goto out;
 	X509_STORE_CTX_set_time(ctx, 0, at);
 	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
+	/* weak keys and SHA-1 signatures do not satisfy a policy */
+	X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(ctx), 2);
 	X509_STORE_CTX_set_app_data(ctx, &mask);
 	X509_STORE_CTX_set_verify_cb(ctx, verify_collect);
 	rc = X509_verify_cert(ctx);

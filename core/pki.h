@@ -11,6 +11,16 @@
  * Variants (DESIGN.md): valid, expired, not-yet-valid, wrong-host,
  * self-signed, untrusted-ca, attacker; plus custom specs (SANs, CN, dates,
  * key type).  Validity windows come from the scenario clock passed in.
+ * More (core/pki_variant.c): bad-signature (public key replaced after
+ * signing), leaf-as-ca (issued by a CA:FALSE leaf of the root, served
+ * with it), intermediate (root -> intermediate CA -> leaf, served with
+ * the intermediate), missing-intermediate (the same, not served),
+ * wrong-chain-order (two intermediates, served in reverse order: valid
+ * to a lenient path builder such as OpenSSL's), wildcard
+ * (*.<parent of host>), wildcard-two-labels (*.<grandparent>: covers
+ * one label, the host is two below), cn-only (no SAN), weak-rsa (RSA
+ * 1024), sha1 (SHA-1 signature), domain-only (the recipient domain's
+ * name, spec->domain, not the host).
  */
 #ifndef MXSIM_PKI_H
 #define MXSIM_PKI_H
@@ -36,7 +46,24 @@ struct pki_spec {
 	time_t not_after;        /* custom: 0 = clock + 365 days */
 	const char *key;         /* "ec" (default) | "rsa" */
 	const char *issuer;      /* custom: "root" (default) | "untrusted" | "self" */
+	const char *domain;      /* the recipient domain (variant domain-only;
+	                          * NULL: the host's parent domain) */
+	const char *key_id;      /* NULL: a fresh key for each certificate
+	                          * (each issue draws a new one, so a phase
+	                          * that re-issues rotates it); else the key
+	                          * named key_id, the same in every cert of
+	                          * the run that names it (rotation is a new
+	                          * key_id).  The attacker variant defaults to
+	                          * PKI_ATTACKER_KEY: the attacker has one key. */
 };
+
+#define PKI_ATTACKER_KEY "attacker"
+
+/* The public key (SubjectPublicKeyInfo, DER, malloc'd) of key_id of
+ * type key ("ec" default | "rsa"), as pki_issue would use it; -1 on
+ * error.  For TLSA data of a key that no served certificate has yet. */
+int pki_key_spki(struct pki *p, const char *key_id, const char *key,
+	uint8_t **der, size_t *len) __attribute__((warn_unused_result));
 
 /* Reset the process-wide deterministic RNG to the stream of (seed, label).
  * Call before building a scenario's world so its bytes do not depend on
@@ -80,5 +107,45 @@ X509_STORE *pki_store(const struct pki *p);  /* borrowed: trusts the root */
  * "certificate-host-mismatch" or "validation-failure". */
 const char *pki_verify(const struct pki *p, const uint8_t *der, size_t len,
 	const uint8_t *chain, size_t chain_len, const char *host, time_t at);
+
+/*
+ * Revocation (core/pki_revoke.c).  The variant "revoked" is a leaf of the
+ * root, valid in every other way, whose CRL distribution point is
+ * PKI_CRL_URL; the root's CRL lists every revoked certificate the pki
+ * has issued.  The world serves the CRL over plain HTTP at that URL.
+ * OCSP: the root itself signs responses (RFC 6960 4.2.2.2: the issuing
+ * CA may), which a server staples (RFC 6066 8) when asked.
+ */
+#define PKI_CRL_HOST "crl.test"
+#define PKI_CRL_PATH "/root.crl"
+#define PKI_CRL_URL "http://" PKI_CRL_HOST PKI_CRL_PATH
+
+/* Whether c is a revoked certificate of p. */
+bool pki_cert_revoked(const struct pki *p, const struct pki_cert *c);
+/* The root's CRL (DER, malloc'd): this update at the clock - 1 day,
+ * next update + 7 days; the same bytes for the same seed and list.
+ * Returns 0 or -1. */
+int pki_crl_der(struct pki *p, uint8_t **der, size_t *len)
+	__attribute__((warn_unused_result));
+/* The root's OCSP response (DER, malloc'd) for c: "revoked" (key
+ * compromise, at the clock - 1 day) when it is, "good" otherwise;
+ * produced at the clock, valid 7 days.  0 or -1 (c not issued by the
+ * root). */
+int pki_ocsp_der(struct pki *p, const struct pki_cert *c, uint8_t **der,
+	size_t *len) __attribute__((warn_unused_result));
+/* Make ctx staple resp (copied; freed with ctx) to clients that ask. */
+int pki_ctx_staple(SSL_CTX *ctx, const uint8_t *resp, size_t len)
+	__attribute__((warn_unused_result));
+
+enum pki_ocsp { PKI_OCSP_GOOD, PKI_OCSP_REVOKED, PKI_OCSP_UNKNOWN,
+	PKI_OCSP_INVALID };
+/* Check an OCSP response for leaf: signed by leaf's issuer (found in
+ * store or chain) or a responder it delegated to, status for leaf's
+ * id, this/next update around `at` (5 minutes of leeway).  why gets
+ * the reason for INVALID and UNKNOWN. */
+enum pki_ocsp pki_ocsp_check(X509_STORE *store, const uint8_t *resp,
+	size_t len, X509 *leaf, STACK_OF(X509) *chain, time_t at, char *why,
+	size_t whylen);
+const char *pki_ocsp_name(enum pki_ocsp s);   /* "good", "revoked", ... */
 
 #endif

@@ -38,6 +38,9 @@ struct rec_session {
 	bool implicit_tls;    /* port 465 style */
 	unsigned via;         /* 0: a sender's session; else the id of the
 	                       * sender session this attacker-to-MX leg carries */
+	bool dns;             /* a DNS exchange an attacker changed (attacker/
+	                       * mitm_dns.c): evidence, not an SMTP session;
+	                       * host is the query name, port 53 */
 
 	bool connected;       /* TCP established */
 	bool banner;          /* sender got a 220 greeting */
@@ -56,11 +59,15 @@ struct rec_session {
 	size_t chain_len;
 
 	bool mail_from;       /* sender issued MAIL FROM */
+	bool mail_requiretls; /* ... with the REQUIRETLS parameter (RFC 8689) */
+	bool mail_requiretls_clear; /* ... outside TLS (forbidden: RFC 8689 2) */
 	bool data_sent;       /* message content left the sender */
 	bool data_tls;        /* ... inside TLS */
 	char *data_to;        /* "mx" or "attacker" */
 	bool delivered;       /* an MX accepted the message (250 after DATA) */
 	bool leak;            /* the attacker saw message content */
+	bool content_protected; /* the content's header says S/MIME
+	                         * enveloped-data (application/pkcs7-mime) */
 	char *end;            /* "quit", "eof", "reset", "timeout", "refused", ... */
 
 	struct rec_line *lines;

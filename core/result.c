@@ -79,7 +79,9 @@ res_message_free(struct res_message *m)
 	free(m->reason);
 	free(m->mx_host);
 	free(m->data_to);
+	free(m->content);
 	free(m->sessions);
+	res_strv_free(m->sender_log, m->nsender_log);
 }
 
 static void
@@ -138,6 +140,9 @@ res_scenario_free(struct res_scenario *s)
 	for (i = 0; i < s->npolicies; i++)
 		res_policy_free(&s->policies[i]);
 	free(s->policies);
+	res_strv_free(s->tlsrpt_received, s->ntlsrpt_received);
+	res_strv_free(s->tlsrpt_via, s->ntlsrpt_via);
+	res_strv_free(s->tlsrpt_findings, s->ntlsrpt_findings);
 	rec_free(s->rec);
 	memset(s, 0, sizeof(*s));
 }

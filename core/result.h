@@ -22,8 +22,14 @@ struct res_message {
 	char *mx_host;          /* where the data went, NULL if refused */
 	char *data_to;          /* "mx" | "attacker" | NULL */
 	bool leak;              /* the attacker saw content of this message */
+	char *content;          /* with a leak: "protected" (what it saw was
+	                         * S/MIME-encrypted, CMS enveloped-data) or
+	                         * "exposed"; NULL without a leak */
 	unsigned *sessions;     /* ids of the sessions of this message */
 	size_t nsessions;
+	char **sender_log;      /* a real sender's own log lines about this
+	                         * message (evidence, not the verdict) */
+	size_t nsender_log;
 };
 
 struct res_phase {
@@ -77,6 +83,13 @@ struct res_scenario {
 	size_t nphases;
 	struct res_policy *policies;
 	size_t npolicies;
+	char **tlsrpt_received; /* TLSRPT reports the sender sent to the
+	                         * world's receiver, as received (JSON) */
+	size_t ntlsrpt_received;
+	char **tlsrpt_via;      /* for each: "URI content-type" */
+	size_t ntlsrpt_via;
+	char **tlsrpt_findings; /* where they disagree with what mxsim saw */
+	size_t ntlsrpt_findings;
 	struct rec *rec;        /* sessions; may be NULL (load error) */
 	double real_ms;         /* real time spent (not written to results.json) */
 	uint64_t virtual_ms;    /* virtual time spent */

@@ -25,9 +25,18 @@
  *
  * Libraries: base (minus load, loadfile, dofile, require,
  * collectgarbage; pcall and xpcall replaced as above), string (minus
- * dump), table, math, utf8.  The string
+ * dump; find, match, gmatch and gsub bounded by core/sandbox_str.c,
+ * since the count hook does not run inside the pattern matcher), table,
+ * math, utf8.  The string
  * metatable gets a __metatable field so getmetatable("") returns a
  * sentinel instead of the table whose __index is the string library.
+ *
+ * Calls back into a loaded state (sandbox_call, for hooks) get their own
+ * instruction budget: the load's count is saved, the budget set, the
+ * hook re-armed, and the load's count restored afterwards.  Their errors
+ * are reported against the last chunk that loaded; the first one is kept
+ * (sandbox_error) and later calls are refused, so a scenario whose hook
+ * failed stays failed.
  *
  * Chunks are loaded in text mode only ("t"), named "@path", so Lua's own
  * messages read "path:line: message".  Lua shortens long chunk names to
@@ -48,6 +57,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "core/sandbox_int.h"
 #include "core/util.h"
 
 #define SANDBOX_HOOK_STEP 1000
@@ -69,6 +79,8 @@ struct sandbox {
 	int refused_line;       /* line of the last refused allocation */
 	int mem_line;           /* line of the memory error, 0 unknown */
 	const char *chunk;      /* "@name" of the running chunk */
+	char *main_chunk;       /* "@name" of the last chunk that loaded */
+	char *fail;             /* the first error of a sandbox_call */
 };
 
 static struct sandbox *
@@ -157,9 +169,13 @@ sb_hook(lua_State *L, lua_Debug *ar)
 	/* lua_pushfstring knows no %llu */
 	snprintf(msg, sizeof(msg), "instruction limit (%llu) exceeded",
 	    (unsigned long long)sb->insn_limit);
+	/* not luaL_error: it would prepend the position of level 1, the
+	 * caller of the function that ran out (a metamethod's caller) */
 	if (sb->insn_line > 0)
-		luaL_error(L, "%s:%d: %s", sb->insn_src, sb->insn_line, msg);
-	luaL_error(L, "%s", msg);
+		lua_pushfstring(L, "%s:%d: %s", sb->insn_src, sb->insn_line, msg);
+	else
+		lua_pushstring(L, msg);
+	lua_error(L);
 }
 
 static int
@@ -243,6 +259,7 @@ sb_open(lua_State *L)
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
 	lua_pop(L, 1);
+	sandbox_guard_strings(L);
 
 	/* getmetatable("") now returns this string, not the metatable */
 	lua_pushliteral(L, "");
@@ -284,6 +301,8 @@ sandbox_free(struct sandbox *sb)
 	if (sb == NULL)
 		return;
 	lua_close(sb->L);
+	free(sb->main_chunk);
+	free(sb->fail);
 	free(sb);
 }
 
@@ -354,6 +373,33 @@ sb_set_error(char *err, size_t errlen, const char *name, const char *msg)
 		snprintf(err, errlen, "%s", msg);
 }
 
+/* The message of a failed run or call (error object on the stack top). */
+static void
+sb_error(struct sandbox *sb, int rc, const char *name, char *err,
+	size_t errlen)
+{
+	lua_State *L = sb->L;
+
+	if (sb->mem_hit && sb->work_hit)
+		snprintf(err, errlen, "%s:%d: instruction limit (%llu) exceeded "
+		    "(allocations count, one per %d bytes)", name,
+		    sb->mem_line > 0 ? sb->mem_line : 1,
+		    (unsigned long long)sb->insn_limit, SANDBOX_ALLOC_COST);
+	else if (sb->mem_hit && sb->mem_line > 0)
+		snprintf(err, errlen, "%s:%d: memory limit (%zu bytes) exceeded",
+		    name, sb->mem_line, sb->limit);
+	else if (sb->mem_hit)
+		snprintf(err, errlen, "%s: memory limit (%zu bytes) exceeded",
+		    name, sb->limit);
+	else if (rc == LUA_ERRERR)
+		snprintf(err, errlen, "%s: error in error handling (%s)", name,
+		    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?");
+	else if (lua_type(L, -1) == LUA_TSTRING)
+		sb_set_error(err, errlen, name, lua_tostring(L, -1));
+	else
+		snprintf(err, errlen, "%s: error (no message)", name);
+}
+
 int
 sandbox_run_string(struct sandbox *sb, const char *name, const char *src,
 	size_t len, char *err, size_t errlen)
@@ -386,27 +432,11 @@ sandbox_run_string(struct sandbox *sb, const char *name, const char *src,
 	if (rc == LUA_OK && !sb->mem_hit) {
 		lua_remove(L, base + 1);    /* the handler; leaves the result */
 		sb->chunk = NULL;
-		free(chunk);
+		free(sb->main_chunk);       /* later calls report against it */
+		sb->main_chunk = chunk;
 		return 0;
 	}
-	if (sb->mem_hit && sb->work_hit)
-		snprintf(err, errlen, "%s:%d: instruction limit (%llu) exceeded "
-		    "(allocations count, one per %d bytes)", name,
-		    sb->mem_line > 0 ? sb->mem_line : 1,
-		    (unsigned long long)sb->insn_limit, SANDBOX_ALLOC_COST);
-	else if (sb->mem_hit && sb->mem_line > 0)
-		snprintf(err, errlen, "%s:%d: memory limit (%zu bytes) exceeded",
-		    name, sb->mem_line, sb->limit);
-	else if (sb->mem_hit)
-		snprintf(err, errlen, "%s: memory limit (%zu bytes) exceeded",
-		    name, sb->limit);
-	else if (rc == LUA_ERRERR)
-		snprintf(err, errlen, "%s: error in error handling (%s)", name,
-		    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?");
-	else if (lua_type(L, -1) == LUA_TSTRING)
-		sb_set_error(err, errlen, name, lua_tostring(L, -1));
-	else
-		snprintf(err, errlen, "%s: error (no message)", name);
+	sb_error(sb, rc, name, err, errlen);
 	lua_settop(L, base);
 	sb->chunk = NULL;
 	free(chunk);
@@ -457,4 +487,86 @@ fail:
 	close(fd);
 	free(text);
 	return -1;
+}
+
+/* ---- calling back into a loaded scenario ---- */
+
+int
+sandbox_ref(struct sandbox *sb, int idx)
+{
+	lua_State *L = sb->L;
+
+	if (lua_type(L, idx) != LUA_TFUNCTION)
+		return 0;
+	lua_pushvalue(L, idx);
+	return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+const char *
+sandbox_error(const struct sandbox *sb)
+{
+	return sb->fail;
+}
+
+void
+sandbox_fail(struct sandbox *sb, const char *msg)
+{
+	if (sb->fail == NULL)
+		sb->fail = xstrdup(msg);
+}
+
+int
+sandbox_call(struct sandbox *sb, int ref, int nargs, int nres,
+	uint64_t insns, const char *what, char *err, size_t errlen)
+{
+	lua_State *L = sb->L;
+	int base = lua_gettop(L) - nargs, rc;
+	uint64_t saved_insns = sb->insns, saved_limit = sb->insn_limit;
+	const char *name = sb->main_chunk != NULL ? sb->main_chunk + 1 : "(scenario)";
+	char msg[1024];
+
+	if (sb->fail != NULL) {
+		lua_settop(L, base);
+		snprintf(err, errlen, "%s", sb->fail);
+		return -1;
+	}
+	lua_pushcfunction(L, sb_msgh);
+	if (lua_rawgeti(L, LUA_REGISTRYINDEX, ref) != LUA_TFUNCTION) {
+		lua_settop(L, base);
+		snprintf(err, errlen, "%s: %s is not a function", name,
+		    what ? what : "the hook");
+		return -1;
+	}
+	lua_rotate(L, base + 1, 2);     /* handler, function, args */
+	sb->chunk = sb->main_chunk;
+	sb->mem_hit = false;
+	sb->work_hit = false;
+	sb->mem_line = 0;
+	sb->refused_line = 0;
+	sb->insns = 0;
+	sb->insn_limit = insns ? insns : SANDBOX_CALL_INSNS;
+	sb->insn_hit = false;
+	lua_sethook(L, sb_hook, LUA_MASKCOUNT, SANDBOX_HOOK_STEP);
+	sb->running = true;
+	rc = lua_pcall(L, nargs, nres, base + 1);
+	sb->running = false;
+	if (rc == LUA_ERRMEM && !sb->mem_hit) {
+		sb->mem_hit = true;
+		sb->mem_line = sb->refused_line;
+	}
+	if (rc == LUA_OK && !sb->mem_hit) {
+		lua_remove(L, base + 1);
+	} else {
+		sb_error(sb, rc, name, msg, sizeof(msg));
+		lua_settop(L, base);
+		snprintf(err, errlen, "%s (in %s)", msg, what ? what : "a hook");
+		sb->fail = xstrdup(err);
+	}
+	/* the load's budget is not the calls' */
+	sb->insns = saved_insns;
+	sb->insn_limit = saved_limit;
+	sb->insn_hit = false;
+	lua_sethook(L, sb_hook, LUA_MASKCOUNT, SANDBOX_HOOK_STEP);
+	sb->chunk = NULL;
+	return sb->fail != NULL ? -1 : 0;
 }

@@ -160,6 +160,30 @@ enum dns_sec_state dns_db_state(const struct dns_db *db, const char *apex);
 const char *dns_sec_state_name(enum dns_sec_state s); /* "secure", ... */
 
 /*
+ * Taps: where an on-path attacker (attacker/mitm_dns.h) reads and changes
+ * DNS responses.  A tap gets one response in wire format and returns
+ * DNS_TAP_PASS (unchanged), DNS_TAP_REPLACE (*out, malloc'd, is sent in
+ * its place; the tap owns nothing afterwards) or DNS_TAP_DROP (nothing
+ * arrives).  Two positions:
+ *   transit    between the resolver face and the authoritative data: the
+ *              answer to every recursive query as the authoritative
+ *              servers give it (RRSIGs and NSEC proofs included, AA set,
+ *              nothing validated yet).  What the tap returns is what the
+ *              resolver face validates, so changed data in a signed zone
+ *              is bogus (SERVFAIL) and in an unsigned one goes through.
+ *              A dropped answer is an upstream timeout: SERVFAIL.
+ *   last mile  the server's answers on their way to the client (dns_srv,
+ *              UDP and TCP), after validation: what the sender reads.
+ * The db and the server borrow arg; NULL cb removes the tap.
+ */
+enum dns_tap_verdict { DNS_TAP_PASS, DNS_TAP_REPLACE, DNS_TAP_DROP };
+
+typedef enum dns_tap_verdict dns_tap_cb(void *arg, const uint8_t *resp,
+	size_t len, uint8_t **out, size_t *outlen);
+
+void dns_db_set_transit_tap(struct dns_db *db, dns_tap_cb *cb, void *arg);
+
+/*
  * The server: UDP and TCP on addr:port (53 in the world).  TCP takes
  * several length-framed queries per connection and closes it after
  * DNS_TCP_IDLE_MS of (virtual) silence.  The db is borrowed: it must
@@ -175,5 +199,7 @@ struct dns_srv *dns_srv_new(struct loop *l, struct dns_db *db,
 	const char *addr, uint16_t port, char *err, size_t errlen);
 void dns_srv_free(struct dns_srv *s); /* NULL is a no-op; drops connections */
 void dns_srv_set_log(struct dns_srv *s, dns_log_cb *cb, void *arg);
+/* The last-mile tap (see above); NULL cb removes it. */
+void dns_srv_set_tap(struct dns_srv *s, dns_tap_cb *cb, void *arg);
 
 #endif

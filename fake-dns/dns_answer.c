@@ -13,7 +13,9 @@
  * the zone is signed.  A recursive query (RD) then goes through the
  * resolver face (dns_resolver.c): validated against the trust anchor, AD
  * for secure data when the query set DO or AD (RFC 6840 5.7), SERVFAIL for
- * bogus data unless it set CD.  Last, the DNSSEC records are taken out
+ * bogus data unless it set CD; when an attacker sits in transit
+ * (dns_db_set_transit_tap), what it returns is what gets validated.
+ * Last, the DNSSEC records are taken out
  * unless the query set DO (RFC 4035 3.2.1), and an answer too large for
  * the client's UDP buffer is cut down to TC.
  *
@@ -446,6 +448,66 @@ reply_wire(const ldns_pkt *q, const struct dns_reply *r, size_t limit,
 	return -1;
 }
 
+void
+dns_db_set_transit_tap(struct dns_db *db, dns_tap_cb *cb, void *arg)
+{
+	db->transit = cb;
+	db->transit_arg = arg;
+}
+
+/* Replace the sections of r with clones of those of p. */
+static void
+reply_from_pkt(struct dns_reply *r, const ldns_pkt *p)
+{
+	ldns_rr_list *secs[3];
+
+	secs[0] = ldns_pkt_answer(p);
+	secs[1] = ldns_pkt_authority(p);
+	secs[2] = ldns_pkt_additional(p);
+	dns_reply_free(r);
+	r->an = ldns_rr_list_clone(secs[0]);
+	r->ns = ldns_rr_list_clone(secs[1]);
+	r->ar = ldns_rr_list_clone(secs[2]);
+	r->rcode = ldns_pkt_get_rcode(p);
+	r->aa = ldns_pkt_aa(p);
+}
+
+/*
+ * The transit tap: the authoritative answer r, as the authoritative
+ * servers would send it to the resolver face, goes through the attacker;
+ * what comes back is what gets validated.  A message the tap makes that
+ * does not parse is what a resolver drops as garbage: an upstream
+ * failure, SERVFAIL, like a dropped one.
+ */
+static void
+transit(struct dns_db *db, const ldns_pkt *q, struct dns_reply *r,
+	struct dns_qinfo *info)
+{
+	ldns_pkt *p = reply_pkt(q, r, 0), *np = NULL;
+	uint8_t *wire = NULL, *out = NULL;
+	size_t len = 0, outlen = 0;
+	enum dns_tap_verdict v = DNS_TAP_PASS;
+
+	ldns_pkt_set_ra(p, false);
+	if (ldns_pkt2wire(&wire, p, &len) == LDNS_STATUS_OK)
+		v = db->transit(db->transit_arg, wire, len, &out, &outlen);
+	ldns_pkt_free(p);
+	free(wire);
+	if (v == DNS_TAP_REPLACE && out != NULL &&
+	    ldns_wire2pkt(&np, out, outlen) == LDNS_STATUS_OK) {
+		reply_from_pkt(r, np);
+	} else if (v != DNS_TAP_PASS) {
+		dns_reply_free(r);
+		dns_reply_init(r);
+		r->rcode = LDNS_RCODE_SERVFAIL;
+		info->problem = v == DNS_TAP_DROP ? "the upstream answer never "
+		    "came (dropped in transit)" : "the upstream answer does not "
+		    "parse (changed in transit)";
+	}
+	ldns_pkt_free(np);
+	free(out);
+}
+
 /* The resolver face: validate a recursive answer and act on the outcome. */
 static void
 validate(struct dns_db *db, time_t now, const ldns_pkt *q,
@@ -492,6 +554,8 @@ answer_pkt(struct dns_db *db, time_t now, const ldns_pkt *q, bool tcp,
 		    LDNS_RCODE_REFUSED : LDNS_RCODE_FORMERR;
 	} else {
 		rc = resolve(db, ldns_rr_owner(question), qtype, &r, info, true);
+		if (rc == 0 && ldns_pkt_rd(q) && db->transit != NULL)
+			transit(db, q, &r, info);
 		if (rc == 0 && ldns_pkt_rd(q) && db->anchor_ds != NULL)
 			validate(db, now, q, ldns_rr_owner(question), qtype, &r,
 			    info);

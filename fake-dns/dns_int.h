@@ -39,6 +39,8 @@ struct dns_db {
 	ldns_rr *anchor_key;
 	uint64_t gen;              /* bumped on every change of the data */
 	struct dns_trust_cache *cache; /* dns_resolver.c's */
+	dns_tap_cb *transit;       /* the attacker in transit, or NULL */
+	void *transit_arg;
 };
 
 /* An answer before it becomes a packet. */

@@ -586,11 +586,14 @@ check_denial(struct dns_db *db, const struct dns_reply *r,
 	return DNS_SEC_SECURE;
 }
 
-/* Drop the additional RRsets that do not validate. */
+/* Drop the additional RRsets that do not validate.  The records of bad
+ * are still in r->ar while the second loop compares with them: what is
+ * dropped is freed only at the end. */
 static void
 filter_additional(struct dns_db *db, struct dns_reply *r, time_t now)
 {
 	ldns_rr_list *bad = ldns_rr_list_new(), *keep = ldns_rr_list_new();
+	ldns_rr_list *gone = ldns_rr_list_new();
 	char why[WHY_LEN];
 
 	for (size_t i = 0; i < ldns_rr_list_rr_count(r->ar); i++) {
@@ -612,11 +615,9 @@ filter_additional(struct dns_db *db, struct dns_reply *r, time_t now)
 			drop = ldns_rr_get_type(ldns_rr_list_rr(bad, j)) == t &&
 			    dns_name_eq(ldns_rr_owner(ldns_rr_list_rr(bad, j)),
 			    ldns_rr_owner(rr));
-		if (drop)
-			ldns_rr_free(rr);
-		else
-			ldns_rr_list_push_rr(keep, rr);
+		ldns_rr_list_push_rr(drop ? gone : keep, rr);
 	}
+	ldns_rr_list_deep_free(gone);
 	ldns_rr_list_free(bad);
 	ldns_rr_list_free(r->ar);
 	r->ar = keep;

@@ -15,7 +15,9 @@
  * itself is freed by core/conn after dispatch).
  *
  * Answers are validated at the loop's wall clock (the scenario's clock in
- * virtual time).
+ * virtual time).  With a last-mile tap (dns_srv_set_tap) each answer goes
+ * through the attacker before it is sent, and the capture sees what was
+ * sent.
  *
  * Logs: hostile or broken input (short, malformed, non-QUERY messages,
  * zero-length or unfinished TCP frames, too many connections) at warn
@@ -59,12 +61,45 @@ struct dns_srv {
 	char where[PEER_LEN + 8]; /* "dns 127.53.0.1:53" for logs */
 	dns_log_cb *log_cb;
 	void *log_arg;
+	dns_tap_cb *tap;          /* the attacker on the last mile, or NULL */
+	void *tap_arg;
 	struct tcp_sess *sessions;
 	unsigned nsessions;
 	uint8_t udp_buf[65536];
 };
 
-/* Answer one message and report it; returns dns_db_answer()'s result. */
+/* The answer goes through the last-mile tap: 0 = send *resp (replaced
+ * or not), 1 = send nothing. */
+static int
+tap_answer(struct dns_srv *s, uint8_t **resp, size_t *resplen)
+{
+	uint8_t *out = NULL;
+	size_t outlen = 0;
+
+	switch (s->tap(s->tap_arg, *resp, *resplen, &out, &outlen)) {
+	case DNS_TAP_PASS:
+		return 0;
+	case DNS_TAP_REPLACE:
+		if (out != NULL && outlen > 0 && outlen <= 65535) {
+			free(*resp);
+			*resp = out;
+			*resplen = outlen;
+			return 0;
+		}
+		free(out);
+		return 0;
+	case DNS_TAP_DROP:
+		break;
+	}
+	free(out);
+	free(*resp);
+	*resp = NULL;
+	*resplen = 0;
+	return 1;
+}
+
+/* Answer one message and report it; returns dns_db_answer()'s result
+ * after the last-mile tap (1: send nothing). */
 static int
 srv_answer(struct dns_srv *s, const uint8_t *q, size_t qlen, bool tcp,
 	const char *peer, uint8_t **resp, size_t *resplen)
@@ -92,6 +127,8 @@ srv_answer(struct dns_srv *s, const uint8_t *q, size_t qlen, bool tcp,
 	if (s->log_cb != NULL)
 		s->log_cb(info.qname, info.qtype, info.rcode, peer, tcp,
 		    s->log_arg);
+	if (rc == 0 && s->tap != NULL)
+		rc = tap_answer(s, resp, resplen);
 	return rc;
 }
 
@@ -282,6 +319,7 @@ tcp_acceptable(int fd, uint32_t events, void *arg)
 		s->nsessions++;
 		t->c = conn_new(s->l, cfd, tcp_event, t);
 		conn_set_timeout(t->c, DNS_TCP_IDLE_MS);
+		conn_set_progress_timeout(t->c, true);
 	}
 }
 
@@ -372,4 +410,11 @@ dns_srv_set_log(struct dns_srv *s, dns_log_cb *cb, void *arg)
 {
 	s->log_cb = cb;
 	s->log_arg = arg;
+}
+
+void
+dns_srv_set_tap(struct dns_srv *s, dns_tap_cb *cb, void *arg)
+{
+	s->tap = cb;
+	s->tap_arg = arg;
 }

@@ -118,6 +118,26 @@ struct smtp_override {
 	const char *text;
 };
 
+/* Where the server advertises REQUIRETLS (RFC 8689 2; smtp_reqtls.c):
+ * inside TLS only (the default, as the RFC has it), nowhere, only
+ * before STARTTLS (a broken server: CONFORMANCE L124), or in both. */
+enum smtp_reqtls {
+	SMTP_REQTLS_TLS,
+	SMTP_REQTLS_OFF,
+	SMTP_REQTLS_PLAIN,
+	SMTP_REQTLS_BOTH,
+};
+
+/* Whether mode advertises (and accepts) REQUIRETLS in a session that is
+ * (tls) or is not inside TLS. */
+bool smtp_reqtls_offered(enum smtp_reqtls mode, bool tls);
+/* "tls", "off", "plaintext", "both". */
+const char *smtp_reqtls_name(enum smtp_reqtls mode);
+/* Whether the MAIL FROM argument ("FROM:<a@b> SIZE=1 REQUIRETLS")
+ * carries the REQUIRETLS parameter (keyword case-insensitive).  False
+ * when the argument does not parse. */
+bool smtp_mail_requiretls(const char *arg);
+
 struct smtp_srv_config {
 	const char *host;            /* MX host name: banner and EHLO greeting */
 	const char *addr;            /* address to bind */
@@ -136,6 +156,7 @@ struct smtp_srv_config {
 	struct rec *rec;             /* may be NULL */
 	size_t max_size;             /* SIZE; 0 = 10 MiB */
 	uint64_t timeout_ms;         /* idle timeout; 0 = 300000 */
+	enum smtp_reqtls requiretls; /* default: advertised inside TLS */
 };
 
 struct smtp_srv;

@@ -64,6 +64,7 @@ struct smtp_srv {
 	struct rec *rec;
 	size_t max_size;
 	uint64_t timeout_ms;
+	enum smtp_reqtls requiretls;  /* where REQUIRETLS is advertised */
 	struct smtp_listener lst[3];
 	size_t nlst;
 	struct smtp_sess *sessions;
@@ -270,7 +271,7 @@ do_ehlo(struct smtp_sess *s, const struct smtp_cmd *cmd)
 		capa[n++] = "ENHANCEDSTATUSCODES";
 		if (srv->tls != NULL && !conn_is_tls(s->c) && !s->implicit)
 			capa[n++] = "STARTTLS";
-		if (conn_is_tls(s->c))
+		if (smtp_reqtls_offered(srv->requiretls, conn_is_tls(s->c)))
 			capa[n++] = "REQUIRETLS";   /* RFC 8689 2 */
 		capa[n] = NULL;
 		v = capa;
@@ -365,8 +366,9 @@ mail_param(const struct smtp_sess *s, const char *tok)
 			return "552 5.3.4 Message size exceeds fixed limit";
 		return NULL;
 	}
-	if (strcasecmp(tok, "REQUIRETLS") == 0 && conn_is_tls(s->c))
-		return NULL;
+	if (strcasecmp(tok, "REQUIRETLS") == 0 &&
+	    smtp_reqtls_offered(s->srv->requiretls, conn_is_tls(s->c)))
+		return NULL;   /* only where advertised (smtp_reqtls.c) */
 	for (size_t i = 0; i < ARRAY_LEN(ignored); i++)
 		if (str_casecmp_prefix(tok, ignored[i]) == 0)
 			return NULL;
@@ -387,6 +389,17 @@ do_mail(struct smtp_sess *s, const struct smtp_cmd *cmd)
 	if (smtp_path_parse(cmd->arg, "FROM:", true, NULL, NULL, &params) < 0) {
 		reply(s, "MAIL", "501 5.5.4 Syntax: MAIL FROM:<address>");
 		return;
+	}
+	if (s->rs != NULL && (s->own || (conn_is_tls(s->c) && rec_tls_ours(s))) &&
+	    smtp_mail_requiretls(cmd->arg)) {
+		/* what the sender did, where we see it: our own session, or
+		 * TLS the path relays untouched (else the proxy records it) */
+		s->rs->mail_requiretls = true;
+		if (!conn_is_tls(s->c)) {
+			s->rs->mail_requiretls_clear = true;
+			REC(s, '!', "REQUIRETLS on MAIL FROM outside TLS "
+			    "(RFC 8689 2)");
+		}
 	}
 	dup = xstrdup(params);
 	for (tok = strtok_r(dup, " ", &save); tok != NULL;
@@ -851,6 +864,7 @@ sess_new(struct smtp_listener *lst, int fd)
 	s->c = conn_new(srv->l, fd, sess_cb, s);
 	conn_set_max_line(s->c, SMTP_CMD_LINE_MAX - 1);
 	conn_set_timeout(s->c, srv->timeout_ms);
+	conn_set_progress_timeout(s->c, true);   /* slowloris meets it too */
 	snprintf(s->where, sizeof(s->where), "mx %s:%u <- %s:%u", srv->host,
 	    lst->port, conn_peer_ip(s->c), conn_peer_port(s->c));
 	s->next = srv->sessions;
@@ -967,6 +981,7 @@ smtp_srv_new(struct loop *l, const struct smtp_srv_config *cfg, char *err,
 	s->rec = cfg->rec;
 	s->max_size = cfg->max_size ? cfg->max_size : SMTP_DEFAULT_SIZE;
 	s->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : SMTP_DEFAULT_TIMEOUT;
+	s->requiretls = cfg->requiretls;
 	for (size_t i = 0; i < ARRAY_LEN(ports); i++) {
 		struct smtp_listener *lst = &s->lst[s->nlst];
 

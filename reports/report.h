@@ -46,17 +46,19 @@ int report_results_json(const struct res_run *run, const char *path) WUR;
 /* The same document as text (ends with a newline); caller frees. */
 char *report_results_json_text(const struct res_run *run);
 
-/* RFC 8460 reports: <dir>/<scenario id>/<policy domain>.json for every
- * policy domain of every scenario (folders made as needed).  Returns the
- * number of files written, or -1. */
+/* RFC 8460 reports: <dir>/<scenario id>/<report domain>.json for every
+ * report domain of every scenario (folders made as needed): the
+ * recipient domain's report holds its sts / no-policy-found entries and
+ * the tlsa entries of its MX hosts (policy-domain: the TLSA base
+ * domain).  Returns the number of files written, or -1. */
 int report_tlsrpt(const struct res_run *run, const char *dir) WUR;
-/* The reports of one scenario, <dir>/<policy domain>.json; count or -1. */
+/* The reports of one scenario, <dir>/<report domain>.json; count or -1. */
 int report_tlsrpt_scenario(const struct res_scenario *s, const char *dir) WUR;
-/* The report of one scenario for one policy domain as JSON text (ends with
- * a newline), NULL when the scenario has no policy for that domain; caller
- * frees. */
+/* The report of one scenario for one report domain as JSON text (ends
+ * with a newline), NULL when the scenario has no policy for that domain;
+ * caller frees. */
 char *report_tlsrpt_json(const struct res_scenario *s, const char *domain);
-/* The distinct policy domains of a scenario in order of first appearance
+/* The distinct report domains of a scenario in order of first appearance
  * (pointers into the model; caller frees the array only). */
 size_t report_tlsrpt_domains(const struct res_scenario *s, const char ***out);
 /* One RFC 8460 policy entry {"policy", "summary", "failure-details"} as a
@@ -132,6 +134,10 @@ size_t report_utf8_len(const char *s, uint32_t *cp);
 char *report_utf8_clean(const char *s);
 /* Write len bytes to path through a temporary file and rename: 0 or -1. */
 int report_write_atomic(const char *path, const void *data, size_t len) WUR;
+/* DIR/<id>/<n>.json: the TLSRPT reports each scenario's sender sent,
+ * as received, and findings.txt (report_received.c).  Returns the number
+ * of reports written, -1 on error. */
+int report_tlsrpt_received(const struct res_run *run, const char *dir) WUR;
 /* mkdir -p: 0 or -1. */
 int report_mkdirs(const char *dir) WUR;
 

@@ -490,7 +490,11 @@ phases(struct buf *b, const struct res_scenario *s, size_t si)
 			buf_appendf(b, "<td>%u</td><td>", m->index);
 			delivery_tag(b, m->delivery);
 			if (m->leak)
-				buf_appendf(b, " <span class=\"leak\">LEAK</span>");
+				buf_appendf(b, " <span class=\"leak\">LEAK</span>"
+				    "<div class=\"sub\">content %s</div>",
+				    m->content != NULL && strcmp(m->content, "protected") == 0 ?
+				    "protected (S/MIME): the attacker saw ciphertext" :
+				    "exposed: the attacker read the message");
 			if (m->mx_host != NULL) {
 				buf_appendf(b, "<div class=\"sub\">via ");
 				h(b, m->mx_host);

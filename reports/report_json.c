@@ -12,13 +12,17 @@
  *         "reason",
  *         "phases": [ { "index", "expect", "expect_tlsrpt", "verdict",
  *             "reason", "messages": [ { "index", "delivery", "reason",
- *             "mx_host", "data_to", "leak", "sessions": [ids] } ] } ],
+ *             "mx_host", "data_to", "leak", "content" ("protected" |
+ *             "exposed" | null: what a leak showed), "sessions": [ids],
+ *             "sender_log": [lines] (real senders only) } ] } ],
  *         "sessions": [ { "id", "phase", "message", "host", "addr", "port",
  *             "attack", "implicit_tls", "via" (the sender session an
- *             attacker-to-MX leg carries, else null), "connected", "banner",
+ *             attacker-to-MX leg carries, else null), "dns" (true, only
+ *             on a DNS exchange an attacker changed: host is the query
+ *             name), "connected", "banner",
  *             "starttls_offered", "starttls_issued", "starttls_reply",
  *             "ehlo_after_tls", "tls", "tls_by", "tls_version", "tls_error",
- *             "cert", "cert_sha256", "mail_from", "data_sent", "data_tls",
+ *             "cert", "cert_sha256", "mail_from", "mail_requiretls", "data_sent", "data_tls",
  *             "data_to", "delivered", "leak", "end",
  *             "transcript": [ "t=<ms> <dir> <text>" ] } ],
  *         "tlsrpt": [ RFC 8460 policy entries, see report_tlsrpt.c ],
@@ -277,6 +281,8 @@ session_json(const struct rec_session *rs)
 	set(o, "attack", jstr(rs->attack));
 	set(o, "implicit_tls", json_boolean(rs->implicit_tls));
 	set(o, "via", rs->via != 0 ? json_integer(rs->via) : json_null());
+	if (rs->dns)
+		set(o, "dns", json_true());
 	set(o, "connected", json_boolean(rs->connected));
 	set(o, "banner", json_boolean(rs->banner));
 	set(o, "starttls_offered", json_boolean(rs->starttls_offered));
@@ -291,6 +297,7 @@ session_json(const struct rec_session *rs)
 	set(o, "cert", jstr(rs->cert_label));
 	set(o, "cert_sha256", cert_sha256(rs));
 	set(o, "mail_from", json_boolean(rs->mail_from));
+	set(o, "mail_requiretls", json_boolean(rs->mail_requiretls));
 	set(o, "data_sent", json_boolean(rs->data_sent));
 	set(o, "data_tls", json_boolean(rs->data_tls));
 	set(o, "data_to", jstr(rs->data_to));
@@ -320,9 +327,16 @@ message_json(const struct res_message *m)
 	set(o, "mx_host", jstr(m->mx_host));
 	set(o, "data_to", jstr(m->data_to));
 	set(o, "leak", json_boolean(m->leak));
+	set(o, "content", jstr(m->content));
 	for (i = 0; i < m->nsessions; i++)
 		json_array_append_new(ids, json_integer(m->sessions[i]));
 	set(o, "sessions", ids);
+	if (m->nsender_log > 0) {
+		json_t *lines = json_array();
+		for (i = 0; i < m->nsender_log; i++)
+			json_array_append_new(lines, jstr(m->sender_log[i]));
+		set(o, "sender_log", lines);
+	}
 	return o;
 }
 
@@ -370,6 +384,22 @@ scenario_json(const struct res_scenario *s)
 		json_array_append_new(a,
 		    report_tlsrpt_policy_json(&s->policies[i]));
 	set(o, "tlsrpt", a);
+	if (s->ntlsrpt_received > 0) {
+		/* the reports the sender sent, and where they disagree with
+		 * what mxsim saw (sim/tlsrpt_recv.c) */
+		a = json_array();
+		for (i = 0; i < s->ntlsrpt_received; i++) {
+			json_t *r = json_object();
+			json_t *doc = json_loads(s->tlsrpt_received[i], 0, NULL);
+			set(r, "via", jstr(s->tlsrpt_via[i]));
+			set(r, "report", doc != NULL ? doc :
+			    jstr(s->tlsrpt_received[i]));
+			json_array_append_new(a, r);
+		}
+		set(o, "tlsrpt_received", a);
+		set(o, "tlsrpt_findings", jstrv(s->tlsrpt_findings,
+		    s->ntlsrpt_findings));
+	}
 	set(o, "virtual_ms", json_integer((json_int_t)s->virtual_ms));
 	return o;
 }

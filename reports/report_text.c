@@ -55,6 +55,25 @@ term_clean(const char *s, size_t max)
 	return buf_cstr(&b);
 }
 
+/* What the leaks of s showed the attacker: "" (not said), "exposed"
+ * (any message readable) or "protected" (all S/MIME ciphertext). */
+static const char *
+leak_content(const struct res_scenario *s)
+{
+	const char *c = "";
+
+	for (size_t i = 0; i < s->nphases; i++)
+		for (size_t j = 0; j < s->phases[i].nmsgs; j++) {
+			const struct res_message *m = &s->phases[i].msgs[j];
+			if (!m->leak || m->content == NULL)
+				continue;
+			if (strcmp(m->content, "exposed") == 0)
+				return "exposed";
+			c = "protected";
+		}
+	return c;
+}
+
 static void
 deliveries(struct buf *b, const struct res_scenario *s, bool *leak)
 {
@@ -132,9 +151,13 @@ report_text(const struct res_run *run, FILE *out, bool color)
 		else
 			buf_appendf(&line, "%-5s", word);
 		buf_appendf(&line, "  %-*s  %-*s", (int)idw, id, (int)dw, dl);
-		if (leak)
+		if (leak) {
+			const char *lc = leak_content(s);
 			buf_appendf(&line, color ? "  \033[1;31mLEAK\033[0m" :
 			    "  LEAK");
+			if (lc[0] != '\0')
+				buf_appendf(&line, " (content %s)", lc);
+		}
 		if (strcmp(word, "PASS") != 0 && s->reason != NULL) {
 			reason = term_clean(s->reason, REASON_MAX);
 			buf_appendf(&line, "  %s", reason);
@@ -144,6 +167,11 @@ report_text(const struct res_run *run, FILE *out, bool color)
 		while (line.len > 0 && line.data[line.len - 1] == ' ')
 			line.len--;
 		fprintf(out, "%s\n", buf_cstr(&line));
+		for (size_t k = 0; k < s->ntlsrpt_findings; k++) {
+			char *f = term_clean(s->tlsrpt_findings[k], REASON_MAX);
+			fprintf(out, "       TLSRPT finding: %s\n", f);
+			free(f);
+		}
 		free(id);
 		free(dl);
 	}

@@ -1,6 +1,6 @@
 /*
  * report_tlsrpt: RFC 8460 aggregate reports (section 4.4), one per scenario
- * and policy domain, describing the sender's sessions as a compliant sender
+ * and report domain (below), describing the sender's sessions as a compliant sender
  * must report them.  The verdict engine fills res_policy entries; this file
  * only lays them out, with the JSON keys of reports/tlsrpt.schema.json and
  * in this order:
@@ -17,6 +17,13 @@
  *                         "sending-mta-ip", "receiving-mx-hostname",
  *                         "receiving-ip", "failed-session-count",
  *                         "failure-reason-code" } ] } ] }
+ *
+ * Reports are per report domain, the recipient domain whose _smtp._tls
+ * record says where they go (RFC 8460 3): its sts and no-policy-found
+ * entries, and the tlsa entries of its MX hosts, one per TLSA RRset, each
+ * with its own policy-domain, the TLSA base domain (RFC 8460 1.1 and 4.4;
+ * CONFORMANCE ambiguity 9).  A policy whose scenario has no domain is its
+ * own report domain.
  *
  * Optional members are left out when the model has nothing for them
  * (policy-string, mx-host, failure-details, and the per-failure addresses
@@ -109,6 +116,17 @@ report_tlsrpt_policy_json(const struct res_policy *p)
 	return entry;
 }
 
+/* The report a policy entry goes into: a tlsa entry into the recipient
+ * domain's, the others into their policy domain's. */
+static const char *
+report_domain(const struct res_scenario *s, const struct res_policy *p)
+{
+	if (p->type != NULL && strcmp(p->type, "tlsa") == 0 &&
+	    s->domain != NULL && s->domain[0] != '\0')
+		return s->domain;
+	return p->domain;
+}
+
 size_t
 report_tlsrpt_domains(const struct res_scenario *s, const char ***out)
 {
@@ -116,7 +134,7 @@ report_tlsrpt_domains(const struct res_scenario *s, const char ***out)
 	size_t n = 0, i, j;
 
 	for (i = 0; i < s->npolicies; i++) {
-		const char *d = s->policies[i].domain;
+		const char *d = report_domain(s, &s->policies[i]);
 		if (d == NULL)
 			continue;
 		for (j = 0; j < n; j++)
@@ -154,8 +172,8 @@ report_tlsrpt_json(const struct res_scenario *s, const char *domain)
 
 	pols = json_array();
 	for (i = 0; i < s->npolicies; i++)
-		if (s->policies[i].domain != NULL &&
-		    strcmp(s->policies[i].domain, domain) == 0)
+		if (report_domain(s, &s->policies[i]) != NULL &&
+		    strcmp(report_domain(s, &s->policies[i]), domain) == 0)
 			json_array_append_new(pols,
 			    report_tlsrpt_policy_json(&s->policies[i]));
 	if (json_array_size(pols) == 0) {

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,32 +21,76 @@
 #include <unistd.h>
 
 #include "core/capture.h"
+#include "core/loop.h"
 #include "core/netns.h"
 #include "core/pki.h"
 #include "core/result.h"
 #include "core/util.h"
+#include "replay/replay.h"
 #include "reports/report.h"
+#include "sim/help.h"
+#include "sim/list_md.h"
+#include "sim/merge.h"
+#include "sim/outputs.h"
+#include "sim/parallel.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
+#include "sim/shell.h"
 #include "sim/world.h"
 
 #define DEFAULT_OUT "mxsim-out"
 
+/*
+ * SIGINT/SIGTERM during `mxsim run`: the handler records the signal and
+ * asks every loop to stop (core/loop.h), so the running scenario winds
+ * down through its normal teardown (children killed, sockets closed),
+ * is marked interrupted, and the outputs of the scenarios done so far are
+ * written; the exit code is 128 + the signal (130, 143).  The handler is
+ * one-shot (SA_RESETHAND): a second signal kills at once.  The network
+ * namespaces go away with the process.
+ */
+static volatile sig_atomic_t got_stop;
+
+static void
+on_stop_signal(int sig)
+{
+	got_stop = sig;
+	loop_request_stop();
+}
+
+static const char *
+stop_name(void)
+{
+	return got_stop == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+static void
+catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESETHAND;     /* no SA_RESTART: epoll_wait returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void
+mark_interrupted(struct res_scenario *rs)
+{
+	free(rs->verdict);
+	rs->verdict = xstrdup("error");
+	free(rs->reason);
+	rs->reason = xasprintf("interrupted by %s before the scenario finished",
+	    stop_name());
+}
+
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-	    "usage: mxsim run [--sender NAME] [--seed N] [--out DIR] [--no-capture]\n"
-	    "                 [--format text|json|junit|tap] [-q] [-v] PATH...\n"
-	    "       mxsim list [PATH...]\n"
-	    "       mxsim zone SCENARIO\n"
-	    "\n"
-	    "PATH is a scenario file or a folder of them (default: scenarios/).\n"
-	    "Senders: builtin (default), builtin:opportunistic, builtin:no-verify.\n"
-	    "--format picks what stdout gets (default text); the output folder always\n"
-	    "gets results.json, junit.xml, report.tap, report.html and tlsrpt/.\n"
-	    "-q: no progress line (shown only when stderr is a terminal).\n"
-	    "Exit: 0 all passed, 1 some failed, 2 usage or scenario errors.\n");
+	(void)help_print(f, "");
 }
 
 static int
@@ -91,73 +136,57 @@ static int
 cmd_list(int argc, char **argv)
 {
 	char **files, **ids, err[1024];
-	int n = find(argc, argv, &files, &ids), rc = 0;
+	bool md = false;
+	int n, rc = 0, k = 0;
 
+	/* --markdown anywhere: the conformance table (sim/list_md.h) */
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--markdown") == 0)
+			md = true;
+		else
+			argv[k++] = argv[i];
+	}
+	n = find(k, argv, &files, &ids);
 	if (n <= 0)
 		return 2;
+	if (md)
+		list_md_head(stdout, (size_t)n);
 	for (int i = 0; i < n; i++) {
 		struct scenario *s;
 		if (scenario_load(files[i], ids[i], &s, err, sizeof(err)) < 0) {
-			printf("%-40s ERROR %s\n", ids[i], err);
+			if (md)
+				list_md_error(stdout, ids[i], err, i ? ids[i - 1] : NULL);
+			else
+				printf("%-40s ERROR %s\n", ids[i], err);
 			rc = 2;
+			continue;
+		}
+		if (md) {
+			list_md_row(stdout, s, i ? ids[i - 1] : NULL);
+			scenario_free(s);
 			continue;
 		}
 		printf("%-40s %s\n", s->id, s->title);
 		printf("%-40s   refs:", "");
-		for (size_t k = 0; k < s->nrefs; k++)
-			printf(" %s%s", s->refs[k], k + 1 < s->nrefs ? ";" : "");
+		for (size_t j = 0; j < s->nrefs; j++)
+			printf(" %s%s", s->refs[j], j + 1 < s->nrefs ? ";" : "");
 		printf("\n");
 		for (size_t p = 0; p < s->nphases; p++) {
 			const struct scn_expect *e = &s->phases[p].expect;
 			printf("%-40s   phase %zu: %d message%s, expect", "", p + 1,
 			    s->phases[p].deliver, s->phases[p].deliver == 1 ? "" : "s");
-			for (size_t k = 0; k < e->ndelivery; k++)
-				printf(" %s%s", e->delivery[k], k + 1 < e->ndelivery ? " |" : "");
+			for (size_t j = 0; j < e->ndelivery; j++)
+				printf(" %s%s", e->delivery[j], j + 1 < e->ndelivery ? " |" : "");
+			for (size_t j = 0; j < e->ntlsrpt; j++)
+				printf("%s%s", j ? ", " : "; tlsrpt ", e->tlsrpt[j]);
+			if (e->leak == 0)
+				printf("; no leak");
 			printf("\n");
 		}
 		scenario_free(s);
 	}
 	free_list(files, n);
 	free_list(ids, n);
-	return rc;
-}
-
-static int
-write_outputs(const struct res_run *run, const char *out)
-{
-	char *path;
-	int rc = 0;
-
-	path = xasprintf("%s/results.json", out);
-	if (report_results_json(run, path) < 0) {
-		fprintf(stderr, "mxsim: cannot write %s: %s\n", path, strerror(errno));
-		rc = -1;
-	}
-	free(path);
-	path = xasprintf("%s/tlsrpt", out);
-	if (report_tlsrpt(run, path) < 0) {
-		fprintf(stderr, "mxsim: cannot write %s: %s\n", path, strerror(errno));
-		rc = -1;
-	}
-	free(path);
-	path = xasprintf("%s/junit.xml", out);
-	if (report_junit(run, path) < 0) {
-		fprintf(stderr, "mxsim: cannot write %s: %s\n", path, strerror(errno));
-		rc = -1;
-	}
-	free(path);
-	path = xasprintf("%s/report.tap", out);
-	if (report_tap(run, path) < 0) {
-		fprintf(stderr, "mxsim: cannot write %s: %s\n", path, strerror(errno));
-		rc = -1;
-	}
-	free(path);
-	path = xasprintf("%s/report.html", out);
-	if (report_html(run, path) < 0) {
-		fprintf(stderr, "mxsim: cannot write %s: %s\n", path, strerror(errno));
-		rc = -1;
-	}
-	free(path);
 	return rc;
 }
 
@@ -255,6 +284,56 @@ open_capture(const char *out, bool want, struct capture **cap)
 	return rc;
 }
 
+struct par_show {
+	bool show;
+	struct timespec t0;
+};
+
+static void
+par_progress(size_t done, size_t total, unsigned failed, const char *id, void *arg)
+{
+	struct par_show *ps = arg;
+	struct timespec t1;
+
+	if (!ps->show)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	progress((int)done, (int)total, (int)failed, (double)(t1.tv_sec -
+	    ps->t0.tv_sec) + (double)(t1.tv_nsec - ps->t0.tv_nsec) / 1e9, id);
+}
+
+/* -j N: scenarios [lo, hi) in worker processes (sim/parallel.h); the
+ * parent stays outside the namespaces. */
+static int
+run_parallel(char **files, char **ids, size_t lo, size_t hi,
+    const struct run_opts *o, const char *out, bool capture, unsigned jobs,
+    bool show, struct res_run *run, FILE *logf)
+{
+	struct par_job *pj = xcalloc(hi - lo + 1, sizeof(*pj));
+	struct par_show ps = { show, { 0, 0 } };
+	struct capture *none;
+	char err[1024];
+	int rc;
+
+	for (size_t i = lo; i < hi; i++)
+		pj[i - lo] = (struct par_job){ files[i], ids[i], (unsigned)i };
+	if (!capture && open_capture(out, false, &none) < 0) {
+		free(pj);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ps.t0);
+	struct par_opts po = { .seed = o->seed, .sender = o->sender,
+		.out = out, .capture = capture, .faketime = o->faketime,
+		.workers = jobs, .progress = par_progress, .arg = &ps };
+	rc = par_run(pj, hi - lo, &po, run, logf, err, sizeof(err));
+	if (show)
+		progress_end();
+	if (rc < 0)
+		fprintf(stderr, "mxsim: %s\n", err);
+	free(pj);
+	return rc;
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
@@ -264,12 +343,17 @@ cmd_run(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-capture", no_argument, NULL, 'N' },
+		{ "faketime", no_argument, NULL, 'T' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "shard", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_opts o = { .seed = 1, .sender = "builtin" };
+	unsigned jobs = 1, shard = 0, nshards = 0;
+	uint64_t u;
 	bool capture = true, quiet = false, show;
 	const char *format = "text";
 	struct timespec t0, t1;
@@ -280,8 +364,22 @@ cmd_run(int argc, char **argv)
 	FILE *logf;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:S:o:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:S:o:vqhj:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'j':
+			if (parse_u64(optarg, &u) < 0 || u < 1 || u > 1024) {
+				fprintf(stderr, "mxsim: -j wants a number of worker "
+				    "processes from 1 to 1024, got \"%s\"\n", optarg);
+				return 2;
+			}
+			jobs = (unsigned)u;
+			break;
+		case 'K':
+			if (shard_parse(optarg, &shard, &nshards, err, sizeof(err)) < 0) {
+				fprintf(stderr, "mxsim: %s\n", err);
+				return 2;
+			}
+			break;
 		case 's':
 			o.sender = optarg;
 			break;
@@ -294,12 +392,16 @@ cmd_run(int argc, char **argv)
 			break;
 		case 'o':
 			out = optarg;
+			o.out = optarg;
 			break;
 		case 'v':
 			verbose++;
 			break;
 		case 'N':
 			capture = false;
+			break;
+		case 'T':
+			o.faketime = true;
 			break;
 		case 'F':
 			format = optarg;
@@ -314,10 +416,10 @@ cmd_run(int argc, char **argv)
 			quiet = true;
 			break;
 		case 'h':
-			usage(stdout);
+			(void)help_print(stdout, "run");
 			return 0;
 		default:
-			usage(stderr);
+			(void)help_print(stderr, "run");
 			return 2;
 		}
 	}
@@ -338,6 +440,27 @@ cmd_run(int argc, char **argv)
 	log_set(stderr, verbose > 1 ? LOG_DEBUG : verbose ? LOG_INFO : LOG_ERR);
 	if (logf != NULL)
 		log_add_file(logf);
+	size_t lo = 0, hi = (size_t)n;
+	if (nshards > 0)
+		shard_range((size_t)n, shard, nshards, &lo, &hi);
+	struct resio_place place = { xcalloc(hi - lo + 1, sizeof(unsigned)),
+		hi - lo, (unsigned)n };
+	for (size_t i = lo; i < hi; i++)
+		place.slots[i - lo] = (unsigned)i;
+	struct res_run *run = res_run_new(o.seed, o.sender);
+	show = !quiet && verbose == 0 && isatty(STDERR_FILENO) &&
+	    getenv("NO_COLOR") == NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (jobs > 1) {
+		int prc = run_parallel(files, ids, lo, hi, &o, out, capture, jobs,
+		    show, run, logf);
+		if (prc < 0) {
+			free(place.slots);
+			res_run_free(run);
+			return 2;
+		}
+		goto written;
+	}
 	if (netns_enter(err, sizeof(err)) < 0) {
 		fprintf(stderr, "mxsim: %s\n", err);
 		return 2;
@@ -345,20 +468,18 @@ cmd_run(int argc, char **argv)
 
 	if (open_capture(out, capture, &o.capture) < 0)
 		return 2;
-	struct res_run *run = res_run_new(o.seed, o.sender);
-	show = !quiet && verbose == 0 && isatty(STDERR_FILENO) &&
-	    getenv("NO_COLOR") == NULL;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (int i = 0; i < n; i++) {
+	catch_stop_signals();
+	for (size_t i = lo; i < hi && !got_stop; i++) {
 		struct res_scenario *rs = res_run_add(run);
 		struct scenario *s;
-		if (i > 0 && (run->scenarios[i - 1]->verdict == NULL ||
-		    (strcmp(run->scenarios[i - 1]->verdict, "pass") != 0 &&
-		    strcmp(run->scenarios[i - 1]->verdict, "unsupported") != 0)))
+		size_t r = i - lo;
+		if (r > 0 && (run->scenarios[r - 1]->verdict == NULL ||
+		    (strcmp(run->scenarios[r - 1]->verdict, "pass") != 0 &&
+		    strcmp(run->scenarios[r - 1]->verdict, "unsupported") != 0)))
 			failed++;
 		if (show) {
 			clock_gettime(CLOCK_MONOTONIC, &t1);
-			progress(i, n, failed, (double)(t1.tv_sec - t0.tv_sec) +
+			progress((int)r, (int)(hi - lo), failed, (double)(t1.tv_sec - t0.tv_sec) +
 			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, ids[i]);
 		}
 		if (scenario_load(files[i], ids[i], &s, err, sizeof(err)) < 0) {
@@ -370,7 +491,10 @@ cmd_run(int argc, char **argv)
 		}
 		if (logf != NULL)
 			fprintf(logf, "== scenario %s\n", s->id);
+		o.slot = (unsigned)i;
 		(void)runner_run(s, &o, rs);
+		if (got_stop)
+			mark_interrupted(rs);
 		if (logf != NULL)
 			fprintf(logf, "== done %s %.2f ms real, %llu ms virtual: %s\n", s->id,
 			    rs->real_ms, (unsigned long long)rs->virtual_ms,
@@ -379,8 +503,10 @@ cmd_run(int argc, char **argv)
 	}
 	if (show)
 		progress_end();
+written:
 	res_run_count(run);
-	int werr = write_outputs(run, out);
+	int werr = outputs_write(run, out, &place);
+	free(place.slots);
 	if (capture_close(o.capture, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mxsim: %s\n", err);
 		werr = -1;
@@ -388,6 +514,13 @@ cmd_run(int argc, char **argv)
 	if (print_format(run, out, format) < 0)
 		werr = -1;
 	int rc = werr < 0 ? 2 : res_run_exit_code(run);
+	if (got_stop) {
+		fprintf(stderr, "mxsim: interrupted by %s: %zu scenario%s written "
+		    "to %s (the last one marked interrupted)\n",
+		    stop_name(), run->nscenarios,
+		    run->nscenarios == 1 ? "" : "s", out);
+		rc = 128 + got_stop;
+	}
 	res_run_free(run);
 	free_list(files, n);
 	free_list(ids, n);
@@ -471,12 +604,27 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) &&
+	    help_print(stdout, argv[1]))
+		return 0;
+	if (strcmp(argv[1], "help") == 0) {
+		if (help_print(stdout, argc > 2 ? argv[2] : ""))
+			return 0;
+		fprintf(stderr, "mxsim: no command \"%s\"\n", argv[2]);
+		return 2;
+	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "merge") == 0)
+		return merge_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "shell") == 0)
+		return shell_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0)
 		return cmd_list(argc - 2, argv + 2);
 	if (strcmp(argv[1], "zone") == 0)
 		return cmd_zone(argc - 2, argv + 2);
+	if (strcmp(argv[1], "replay") == 0)
+		return replay_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;

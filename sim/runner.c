@@ -8,12 +8,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/sandbox.h"
 #include "core/capture.h"
 #include "core/loop.h"
 #include "core/pki.h"
 #include "core/record.h"
 #include "core/util.h"
 #include "senders/builtin/sender.h"
+#include "senders/builtin/snd_msg.h"
+#include "senders/ext/ext.h"
+#include "sim/runner_int.h"
+#include "sim/tlsrpt_recv.h"
 #include "sim/verdict.h"
 #include "sim/world.h"
 
@@ -39,10 +44,8 @@ runner_check_sender(const char *name, char *err, size_t errlen)
 		    "(builtin, builtin:opportunistic, builtin:no-verify)", name);
 		return -1;
 	}
-	snprintf(err, errlen, "unknown sender \"%s\": this build has the reference "
-	    "sender only (builtin, builtin:opportunistic, builtin:no-verify); real "
-	    "senders come with sender profiles", name);
-	return -1;
+	/* a real sender: a profile in senders/profiles (senders/ext) */
+	return ext_check(name, err, errlen);
 }
 
 static void
@@ -53,6 +56,15 @@ delivery_done(enum snd_result res, const char *why, void *arg)
 	d->done = true;
 	d->res = res;
 	snprintf(d->why, sizeof(d->why), "%s", why ? why : "");
+}
+
+static void
+report_done(unsigned accepted, void *arg)
+{
+	struct delivery *d = arg;
+
+	d->done = true;
+	snprintf(d->why, sizeof(d->why), "%u report(s) accepted", accepted);
 }
 
 static bool
@@ -78,11 +90,14 @@ loop_empty(void *arg)
 	return loop_nfds(d->l) == 0 && loop_ntimers(d->l) == 0;
 }
 
-static char *
-make_body(const struct scenario *scn, unsigned phase, unsigned msg, time_t now)
+char *
+runner_make_body(const struct scenario *scn, unsigned phase, unsigned msg, time_t now)
 {
 	char date[64];
 	struct tm tm;
+	/* RFC 8689 4.2.2: one header field, never two (CONFORMANCE L133) */
+	bool no = phase >= 1 && phase <= scn->nphases &&
+	    scn->phases[phase - 1].world.message.tls_required_no;
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
@@ -91,12 +106,13 @@ make_body(const struct scenario *scn, unsigned phase, unsigned msg, time_t now)
 	    "Subject: mxsim %s, phase %u, message %u\n"
 	    "Date: %s\n"
 	    "Message-ID: <%u.%u.%s@mxsim.test>\n"
+	    "%s"
 	    "\n"
 	    "mxsim test message %u of phase %u of scenario %s.\n"
 	    "Whoever reads this text without TLS has broken the sender's promise.\n"
 	    ".leading dot to exercise dot-stuffing\n",
 	    scn->domain, scn->id, phase, msg, date, phase, msg, scn->id,
-	    msg, phase, scn->id);
+	    no ? "TLS-Required: No\n" : "", msg, phase, scn->id);
 }
 
 void
@@ -111,8 +127,8 @@ runner_load_error(const char *id, const char *path, const char *err,
 	rec_set(&rs->reason, err);
 }
 
-static void
-fill_header(const struct scenario *scn, const struct run_opts *o, struct res_scenario *rs)
+void
+runner_fill_header(const struct scenario *scn, const struct run_opts *o, struct res_scenario *rs)
 {
 	rec_set(&rs->id, scn->id);
 	rec_set(&rs->path, scn->path);
@@ -126,7 +142,7 @@ fill_header(const struct scenario *scn, const struct run_opts *o, struct res_sce
 
 static struct sender *
 make_sender(struct loop *l, SSL_CTX *ctx, const struct run_opts *o,
-    const struct scn_world *w)
+    const struct scn_world *w, struct snd_state *st)
 {
 	struct snd_config cfg;
 	enum snd_mode mode = SND_STRICT;
@@ -146,18 +162,12 @@ make_sender(struct loop *l, SSL_CTX *ctx, const struct run_opts *o,
 	}
 	cfg.tls = ctx;
 	cfg.helo = "sender.mxsim.test";
+	cfg.state = st;   /* MTA-STS cache and TLSRPT results: whole scenario */
 	return snd_new(l, &cfg);
 }
 
-/* DANE: what each MX host published in each phase, copied from the
- * worlds (each lives for one phase) for the verdict. */
-struct dane_log {
-	struct verdict_dane *v;
-	size_t n;
-};
-
-static void
-dane_note(struct dane_log *dl, const struct world *w, unsigned phase,
+void
+runner_dane_note(struct dane_log *dl, const struct world *w, unsigned phase,
     bool required)
 {
 	for (size_t i = 0; i < world_dane_count(w); i++) {
@@ -173,8 +183,8 @@ dane_note(struct dane_log *dl, const struct world *w, unsigned phase,
 	}
 }
 
-static void
-dane_log_free(struct dane_log *dl)
+void
+runner_dane_log_free(struct dane_log *dl)
 {
 	for (size_t i = 0; i < dl->n; i++) {
 		for (size_t k = 0; k < dl->v[i].nrrs; k++)
@@ -189,7 +199,7 @@ dane_log_free(struct dane_log *dl)
 static int
 run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
     struct loop *l, struct pki *pki, struct rec *rec, SSL_CTX *ctx,
-    struct dane_log *dl, struct res_scenario *rs)
+    struct dane_log *dl, struct snd_state *st, struct res_scenario *rs)
 {
 	const struct scn_phase *sp = &scn->phases[pi];
 	struct res_phase *ph = &rs->phases[pi];
@@ -204,10 +214,10 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 		rec_set(&rs->reason, err);
 		return -1;
 	}
-	dane_note(dl, w, ph->index, sp->world.sender_tls != NULL &&
+	runner_dane_note(dl, w, ph->index, sp->world.sender_tls != NULL &&
 	    strcmp(sp->world.sender_tls, "dane") == 0);
-	struct verdict_ctx vc = { scn->domain, dl->v, dl->n };
-	snd = make_sender(l, ctx, o, &sp->world);
+	struct verdict_ctx vc = { scn->domain, dl->v, dl->n, scn };
+	snd = make_sender(l, ctx, o, &sp->world, st);
 	if (snd == NULL) {
 		world_free(w);
 		rec_set(&rs->reason, "the reference sender rejected its configuration");
@@ -222,8 +232,19 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 
 		rec_set_message(rec, ph->index, m);
 		snprintf(rcpt, sizeof(rcpt), "user@%s", scn->domain);
-		body = make_body(scn, ph->index, m, loop_wallclock(l));
-		if (snd_send(snd, "sender@mxsim.test", rcpt, body, delivery_done, &d) == 0)
+		body = runner_make_body(scn, ph->index, m, loop_wallclock(l));
+		if (sp->world.message.smime) {
+			/* end-to-end protected: the transport carries ciphertext */
+			char serr[256], *enc = snd_msg_smime_for(pki, scn->domain,
+			    body, serr, sizeof(serr));
+			if (enc == NULL)
+				fatal("%s: %s", scn->id, serr);
+			free(body);
+			body = enc;
+		}
+		struct snd_msg_opts mo = { .requiretls = sp->world.message.requiretls };
+		if (snd_send_opt(snd, "sender@mxsim.test", rcpt, body, &mo,
+		    delivery_done, &d) == 0)
 			(void)loop_run_until(l, delivery_finished, &d,
 			    loop_now(l) + scn->timeout_s * 1000);
 		free(body);
@@ -231,7 +252,7 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 			/* still trying at the deadline: cancel it (no callback
 			 * may reach d later) and start the next message afresh */
 			snd_free(snd);
-			snd = make_sender(l, ctx, o, &sp->world);
+			snd = make_sender(l, ctx, o, &sp->world, st);
 		}
 		(void)loop_run_until(l, world_quiet, w, loop_now(l) + SETTLE_MS);
 		verdict_message_ctx(pki, rec, loop_wallclock(l), ph->index, m, &vc, rm);
@@ -240,6 +261,17 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 		    d.done && d.why[0] ? ", " : "", d.done ? d.why : "");
 		rec_set(&rm->reason, why);
 		free(why);
+	}
+	if (pi + 1 == scn->nphases) {
+		/* the report period ends with the scenario: the sender sends
+		 * its TLSRPT reports while the world still stands */
+		struct delivery rd = { 0 };
+		rec_set_message(rec, ph->index, 0);   /* not a message's session */
+		if (snd_report(snd, report_done, &rd) == 0)
+			(void)loop_run_until(l, delivery_finished, &rd,
+			    loop_now(l) + scn->timeout_s * 1000);
+		(void)loop_run_until(l, world_quiet, w, loop_now(l) + SETTLE_MS);
+		tlsrpt_recv_collect(w, rs);
 	}
 	snd_free(snd);
 	world_free(w);
@@ -258,23 +290,35 @@ runner_run(const struct scenario *scn, const struct run_opts *o, struct res_scen
 	struct rec *rec;
 	SSL_CTX *ctx;
 	struct dane_log dl = { NULL, 0 };
+	struct snd_state *st = snd_state_new();
 	int rc = 0;
 
+	if (!runner_is_builtin(o->sender))
+		return runner_ext_run(scn, o, rs);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	fill_header(scn, o, rs);
+	runner_fill_header(scn, o, rs);
 	pki = pki_new(o->seed, scn->clock);
 	pki_rand_reset(o->seed, scn->id);
 	l = loop_new(LOOP_SKIP, scn->clock);
 	rec = rec_new(l);
 	if (o->capture != NULL)
-		capture_begin(o->capture, l, rec, scn->id);
+		capture_begin_slot(o->capture, l, rec, scn->id, o->slot);
 	ctx = pki_client_ctx(pki);
 	rs->rec = rec;
 	rs->nphases = scn->nphases;
 	rs->phases = xcalloc(scn->nphases, sizeof(*rs->phases));
 	for (size_t i = 0; i < scn->nphases; i++) {
-		if (run_phase(scn, o, i, l, pki, rec, ctx, &dl, rs) < 0) {
+		if (run_phase(scn, o, i, l, pki, rec, ctx, &dl, st, rs) < 0) {
 			rec_set(&rs->verdict, "error");
+			rc = -1;
+			break;
+		}
+		if (scn->lua != NULL && sandbox_error(scn->lua) != NULL) {
+			/* a hook of the scenario failed: the scenario did */
+			char *why = xasprintf("phase %zu: %s", i + 1, sandbox_error(scn->lua));
+			rec_set(&rs->verdict, "error");
+			rec_set(&rs->reason, why);
+			free(why);
 			rc = -1;
 			break;
 		}
@@ -290,14 +334,16 @@ runner_run(const struct scenario *scn, const struct run_opts *o, struct res_scen
 				break;
 			}
 		}
-		struct verdict_ctx vc = { scn->domain, dl.v, dl.n };
+		struct verdict_ctx vc = { scn->domain, dl.v, dl.n, scn };
 		verdict_tlsrpt_ctx(pki, rec, loop_wallclock(l), &vc, WORLD_SENDER_ADDR, rs);
+		tlsrpt_recv_compare(rs);
 	}
 	rs->virtual_ms = loop_now(l);
 	if (o->capture != NULL)
 		capture_end(o->capture);
 	SSL_CTX_free(ctx);
-	dane_log_free(&dl);
+	runner_dane_log_free(&dl);
+	snd_state_free(st);
 	loop_free(l);
 	pki_free(pki);
 	pki_rand_restore();

@@ -22,6 +22,12 @@ struct run_opts {
 	uint64_t seed;
 	const char *sender;     /* "builtin", "builtin:opportunistic", ... */
 	struct capture *capture; /* every scenario's traffic goes here; NULL: none */
+	const char *out;        /* output folder: real senders' work folders go
+	                         * to OUT/senders/<scenario>; NULL: mxsim-out */
+	bool faketime;          /* real senders run under libfaketime at the
+	                         * scenario clock (--faketime) */
+	unsigned slot;          /* the scenario's position in the whole run: its
+	                         * capture numbering (capture_begin_slot) */
 };
 
 /* Whether a sender name is known; fills a message otherwise. */

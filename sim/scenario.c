@@ -36,14 +36,14 @@
 static const char *const top_keys[] = {
 	"title", "refs", "domain", "clock", "dnssec", "mx", "dns", "tlsa",
 	"mta_sts", "tlsrpt", "sender_tls", "submit", "attack", "messages",
-	"phases", "expect", "timeout", NULL,
+	"phases", "expect", "timeout", "dns_faults", "zones", "message", NULL,
 };
 static const char *const phase_keys[] = {
 	"advance", "set", "deliver", "expect", NULL,
 };
 static const char *const set_keys[] = {
 	"mx", "dns", "attack", "submit", "sender_tls", "dnssec", "tlsrpt",
-	"tlsa", "mta_sts", NULL,
+	"tlsa", "mta_sts", "dns_faults", "zones", "message", NULL,
 };
 static const char *const expect_keys[] = {
 	"delivery", "tlsrpt", "leak", NULL,
@@ -271,6 +271,26 @@ default_id(const char *name)
 	return xstrndup(base, n);
 }
 
+/* A sweep file (scenario_sweep.c): the variant the id names after '#',
+ * or the first, which then names the scenario. */
+static int
+apply_sweep(struct cv *cv, const char *id)
+{
+	const char *hash = id != NULL ? strrchr(id, '#') : NULL;
+	char *label;
+
+	if (scn_sweep_apply(cv->L, cv->name, cv->src, hash ? hash + 1 : NULL,
+	    &label, cv->err, cv->errlen) < 0)
+		return -1;
+	if (label != NULL && hash == NULL) {
+		char *nid = xasprintf("%s#%s", cv->s->id, label);
+		free(cv->s->id);
+		cv->s->id = nid;
+	}
+	free(label);
+	return 0;
+}
+
 static int
 load(const char *name, const char *id, const char *src, size_t len,
 	size_t mem, uint64_t insns, struct scenario **out, char *err,
@@ -302,7 +322,14 @@ load(const char *name, const char *id, const char *src, size_t len,
 	cv.errlen = errlen;
 	cv.s = xcalloc(1, sizeof(*cv.s));
 	cv.s->path = xstrdup(name);
+	cv.sb = sb;
 	cv.s->id = id != NULL ? xstrdup(id) : default_id(name);
+	if (apply_sweep(&cv, id) < 0) {
+		scenario_free(cv.s);
+		scn_src_free(cv.src);
+		sandbox_free(sb);
+		return -1;
+	}
 
 	/* no finalizer of the scenario may run (and touch the table) while
 	 * it is being read */
@@ -321,7 +348,13 @@ load(const char *name, const char *id, const char *src, size_t len,
 		cv.s = NULL;
 	}
 	scn_src_free(cv.src);
-	sandbox_free(sb);
+	if (rc == LUA_OK && cv.keep) {
+		/* hooks live in this state: the scenario owns it now */
+		lua_settop(L, 0);
+		lua_gc(L, LUA_GCRESTART);
+		cv.s->lua = sb;
+	} else
+		sandbox_free(sb);
 	*out = cv.s;
 	return rc == LUA_OK ? 0 : -1;
 }

@@ -20,12 +20,29 @@
  *             pref = int (default 10*i), cert = variant string or table,
  *             addr + = "127.x.y.z" (default assigned),
  *             replies + = { [step] = "NNN text" | false (drop) },
- *             ehlo + = { "PIPELINING", ... } capability list override }
+ *             ehlo + = { "PIPELINING", ... } capability list override,
+ *             requiretls + = true (default: REQUIRETLS advertised in the
+ *             EHLO reply inside TLS, RFC 8689 2) | false (never) |
+ *             "plaintext" (only before STARTTLS: a broken server) |
+ *             "both" (before and inside TLS) }
  *             steps: banner, EHLO, HELO, STARTTLS, MAIL, RCPT, DATA, DOT,
  *             RSET, NOOP, QUIT
+ *   cert      a variant name (core/pki.h): valid, expired, not-yet-valid,
+ *             wrong-host, self-signed, untrusted-ca, attacker,
+ *             bad-signature +, leaf-as-ca +, intermediate +,
+ *             missing-intermediate +, wrong-chain-order +, wildcard +,
+ *             wildcard-two-labels + (host two labels below), cn-only +,
+ *             weak-rsa +, sha1 +, domain-only + (the recipient domain)
  *   cert table: { variant = string (default "valid"), san = {..}, cn = s,
  *             no_san = bool, not_before = clock string, not_after = clock
- *             string, key = "ec"|"rsa", issuer = "root"|"untrusted"|"self" }
+ *             string, key = "ec"|"rsa", issuer = "root"|"untrusted"|"self",
+ *             key_id + = a label: the named key, the same in every
+ *             certificate (and phase) naming it; without it each phase's
+ *             certificate has a fresh key, staple + = bool: an MX staples
+ *             the root's OCSP response for its certificate (RFC 6066 8):
+ *             "revoked" for the variant "revoked" (a leaf of the root
+ *             that is on the root's CRL, served at
+ *             http://crl.test/root.crl, crl.test = 127.45.0.1) }
  *   dns     + list of extra RRs in zone-file syntax ("www.example.test. 300 IN A 127.0.0.80")
  *   tlsa      { ["mx1.example.test"] = { "3 1 1 auto", "2 0 1 ca",
  *             "3 1 1 <hex>", ... } }: the TLSA RRset published at
@@ -33,9 +50,37 @@
  *             the host's certificate, "ca" from the certificate that
  *             issued it (the host's own for a self-signed one); any
  *             usage, selector and matching type parse (unusable ones are
- *             test data), see core/tlsa.h
- *   mta_sts   accepted shape, but rejected until its issue lands
- *   tlsrpt    { rua = string or list }
+ *             test data), see core/tlsa.h; "U 1 M key:ID" is the data of
+ *             the named key ID (cert key_id), served or not: stale TLSA
+ *             and rollover scenarios
+ *   mta_sts   { mode = "enforce" (default) | "testing" | "none" | any
+ *             string (served as is: "Enforce" is test data), max_age =
+ *             int >= 0 or string served as is (default 604800), mx = list
+ *             of patterns (default: the MX hosts of the world where
+ *             mta_sts is given), id = TXT id (default "mxsim1"), txt =
+ *             string or list: the _mta-sts TXT RRs (each a string, or a
+ *             list of strings = one RR of several character-strings;
+ *             {} = no record; default "v=STSv1; id=<id>"), body = raw
+ *             policy text (overrides mode/max_age/mx), variant = how
+ *             mta-sts.<domain> serves it: "ok" (default), "content-type"
+ *             (text/html), "charset" (text/plain; charset=utf-8),
+ *             "no-content-type", "redirect" (301, "redirect-302",
+ *             "redirect-307": to /policy.txt which serves it), "404",
+ *             "500", "204", "304", "slow" (one byte every 2 s),
+ *             "stall", "oversize" (1 MiB), "lf" (LF line ends),
+ *             "cache-headers" (Cache-Control/ETag/Expires), "reset",
+ *             "unreachable" (nothing listens), "no-host" (no A record),
+ *             cert = certificate of mta-sts.<domain> (variant or table) }
+ *             or false (no MTA-STS; useful in a phase's set).  Addresses:
+ *             mta-sts.<domain> is 127.43.0.1 (the path) in front of the
+ *             real host 127.44.0.1; the attacker's own policy server is
+ *             127.66.0.43
+ *   tlsrpt    { rua = string or list (mailto: or https:), txt = string
+ *             or list (raw _smtp._tls TXT RRs as for mta_sts.txt) }:
+ *             _smtp._tls.<domain> TXT "v=TLSRPTv1; rua=..."; every https:
+ *             rua host gets an A record to the TLSRPT receiver 127.43.0.2
+ *             (certificate from the world's CA); a mailto: domain other
+ *             than the scenario's gets an MX record to the first MX
  *   sender_tls + "may" (default) | "encrypt" | "secure" | "dane": the
  *             sender's local policy for the domain (RFC 3207 6,
  *             CONFORMANCE A8; "dane": DANE required, RFC 7672 6, H86)
@@ -56,9 +101,83 @@
  *             QUIT|AUTH, code 200-599 default 421, text); caps (mode
  *             "tls" (needs a swap_cert on the host)|"plain"|"any", set,
  *             add, remove); handshake_fail (mode "alert"|"reset"|
- *             "garbage"|"close"|"hang", text = the garbage).  Every
+ *             "garbage"|"close"|"hang", text = the garbage); hook +
+ *             (on_client_line = function(line, ctx), on_server_line =
+ *             function(line, ctx), on_tls = function(ctx), at least one;
+ *             cert (default "attacker") and relay for on_tls
+ *             "terminate"; attacker/mitm_hook.c has the contract: the
+ *             scenario then keeps its Lua state, scenario->lua).  Every
  *             attack takes nth and after_verified.
- *   messages  int >= 1 (default 1), or phases
+ *             tamper_policy (host default mta-sts.<domain>; mode "block"
+ *             (reset the fetch) | "replace" (text = the body served) |
+ *             "none" | "testing" (the genuine policy with its mode
+ *             downgraded) | "cert" (the genuine policy); all but block
+ *             answer from the attacker's own server with cert (default
+ *             "attacker"); nth = only the nth fetch connection).
+ *             tamper_txt (host default _mta-sts.<domain>, or
+ *             _smtp._tls.<domain>; mode "block" (no answer) | "nxdomain"
+ *             | "servfail" | "rewrite" (text = the TXT served instead);
+ *             in a signed zone forged data is bogus: SERVFAIL)
+ *             DNS attacks (attacker/mitm_dns.h, sim/scenario_dns.c), on
+ *             the path between the validating resolver face and the
+ *             authoritative data (at = "upstream": in a signed zone the
+ *             change is bogus, SERVFAIL) or between the resolver face and
+ *             the sender (at = "last-mile": after validation); each takes
+ *             name (the query name, default every name), type ("TLSA",
+ *             ..., default every type), nth (the nth matching answer):
+ *             poison_tlsa (host required; name _25._tcp.<host>; data =
+ *             "U S M HEX"|"U S M auto"|"U 1 M key:ID" or a list, default
+ *             "3 1 1 auto" of cert, default the "attacker" certificate,
+ *             whose key is the attacker's one key; upstream);
+ *             spoof_mx (name default the domain; data default
+ *             "10 evil.attacker.test."; upstream); spoof_a (host
+ *             required; data default "127.66.0.1"; upstream); a spoof
+ *             starts the attacker's mail host on 127.66.0.1, which keeps
+ *             every message; strip_dnssec (removes RRSIG, NSEC, DNSKEY,
+ *             DS and the AD bit; last-mile by default); block with a
+ *             name or type, or with mode "drop"|"servfail" and no host
+ *             (drop: the client times out, servfail: answered SERVFAIL;
+ *             last-mile by default); dns_hook (on_dns_answer =
+ *             function(q, a) ... end, q = { name, type }, a = { rcode,
+ *             aa, ad, answer, authority, additional } with records as
+ *             zone-file lines; returns nil (pass), false (drop) or the
+ *             answer table; upstream by default)
+ *   dns_faults + list of { name = string, type = "TLSA"|... (default every
+ *             type), fault = "servfail"|"timeout"|"nxdomain"|"nodata"|
+ *             "cname:TARGET" }: per-name failures of the authoritative
+ *             data (in a signed zone nxdomain/nodata carry the NSEC proof
+ *             the zone has: a good one for data that is absent, a bogus
+ *             one for data that exists); cname makes the name a CNAME
+ *             to TARGET (no type)
+ *   zones   + { ["other.test"] = "secure"|"insecure"|"bogus"|"bogus:KIND" }:
+ *             the state of each named zone (created when no MX host
+ *             made it), over dnssec: MX hosts of one domain can live in
+ *             zones of different states.  ".", "test" and
+ *             "attacker.test" stay secure
+ *   message + { requiretls = bool (the sender relays the message as
+ *             received with MAIL FROM ... REQUIRETLS, RFC 8689 4.2.1),
+ *             tls_required_no = bool (the message has the header field
+ *             "TLS-Required: No", RFC 8689 4.2.2) }: every message of the
+ *             scenario (a phase's set can change it).  The verdict of a
+ *             requiretls message is "verified" only when the data went
+ *             over TLS that satisfies the policy, to an authenticated MX
+ *             (secure MX zone, DANE or enforce MTA-STS), with REQUIRETLS
+ *             on a MAIL FROM inside TLS; REQUIRETLS on MAIL FROM in clear
+ *             text is "plaintext" even without data (RFC 8689 2);
+ *             smime = bool: the reference sender sends each message
+ *             S/MIME-encrypted (CMS enveloped-data, RFC 8551) to a
+ *             recipient certificate from the world's PKI; a leak then
+ *             reads "content protected" instead of "content exposed"
+ *   sweep   + { step = { "banner", "EHLO", ... }, code = { 421, ... },
+ *             host = MX host (default the first) }: the file is a family
+ *             of scenarios, one per (step, code) but DATA-354, ids
+ *             "<id>#<STEP>-<CODE>", each with the attack { "reply", host,
+ *             step, code } added (sim/scenario_sweep.c); single phase
+ *   expect_for + with sweep: function(step, code) returning an expect
+ *             table, or a table keyed "EHLO-454", "EHLO-4xx", 454, "4xx",
+ *             "EHLO", default (most specific first; expect is the
+ *             fallback)
+   messages  int >= 1 (default 1), or phases
  *   phases    list of { advance = seconds | "30s"/"2h"/"3d", set = { key = value },
  *             deliver = int (default 1), expect = expect }
  *   expect    { delivery = string or list, tlsrpt = list of result-types,
@@ -82,11 +201,29 @@ struct scn_cert {
 	time_t not_after;
 	char *key;            /* NULL = ec */
 	char *issuer;         /* NULL = root */
+	char *key_id;         /* NULL = a fresh key; else the named key (the
+	                       * same in every certificate naming it) */
+	bool staple;          /* the server staples the root's OCSP response */
 };
 
 struct scn_reply {
 	char *step;           /* "banner", "EHLO", "STARTTLS", ... upper case */
 	char *text;           /* full reply line(s) "454 4.7.0 ..."; NULL = drop connection */
+};
+
+/* Where an MX advertises REQUIRETLS (mx[i].requiretls). */
+enum scn_reqtls {
+	SCN_REQTLS_TLS,       /* true (default): inside TLS only */
+	SCN_REQTLS_OFF,       /* false */
+	SCN_REQTLS_PLAIN,     /* "plaintext": only before STARTTLS */
+	SCN_REQTLS_BOTH,      /* "both" */
+};
+
+/* message: the properties of the messages the sender is given. */
+struct scn_msg {
+	bool requiretls;      /* MAIL FROM ... REQUIRETLS */
+	bool tls_required_no; /* "TLS-Required: No" in the header */
+	bool smime;           /* S/MIME-encrypted to the recipient (CMS) */
 };
 
 struct scn_mx {
@@ -97,6 +234,7 @@ struct scn_mx {
 	struct scn_reply *replies;
 	size_t nreplies;
 	char **ehlo;          /* capability override, NULL-terminated, or NULL */
+	enum scn_reqtls requiretls;
 	int line;
 };
 
@@ -115,6 +253,9 @@ struct scn_attack {
 	char **remove;        /* caps: keywords to remove, or NULL */
 	int nth;              /* only the nth connection on its ports; 0 = all */
 	bool after_verified;  /* only after a delivery over TLS on the path */
+	int on_client_line;   /* hook: functions in scenario->lua (sandbox */
+	int on_server_line;   /* registry refs), 0 = none */
+	int on_tls;
 	int line;
 };
 
@@ -124,10 +265,60 @@ struct scn_tlsa {
 	size_t nrrs;
 };
 
+/* A DNS attack (attacker/mitm_dns.h; read by sim/scenario_dns.c). */
+struct scn_dns_attack {
+	char *name;           /* poison_tlsa, spoof_mx, spoof_a, strip_dnssec,
+	                       * block, dns_hook */
+	char *host;           /* poison_tlsa, spoof_a: the host, or NULL */
+	char *qname;          /* the query name acted on, NULL = every name */
+	char *qtype;          /* "TLSA", ...; NULL = every type */
+	char *at;             /* "upstream" | "last-mile" */
+	char *mode;           /* block: "drop" | "servfail" */
+	char **data;          /* poison/spoof rdata, NULL-terminated */
+	size_t ndata;
+	struct scn_cert cert; /* poison_tlsa: "auto" data is this cert's */
+	int nth;              /* 0 = every matching answer */
+	int on_dns_answer;    /* dns_hook: sandbox ref */
+	int line;
+};
+
+/* A per-name DNS fault (dns_faults). */
+struct scn_dns_fault {
+	char *name;           /* lower case, no trailing dot */
+	char *type;           /* "TLSA", ...; NULL = every type */
+	char *fault;          /* servfail | timeout | nxdomain | nodata |
+	                       * cname:TARGET */
+	int line;
+};
+
+/* A zone's DNSSEC state (zones). */
+struct scn_zone {
+	char *apex;           /* lower case, no trailing dot */
+	char *state;          /* secure | insecure | bogus | bogus:KIND */
+	int line;
+};
+
 struct scn_submit {
 	char *host;
 	int port;
 	char *tls;            /* "implicit" | "starttls" | "optional" */
+};
+
+/* mta_sts: what the policy host and the _mta-sts TXT publish (RFC 8461). */
+struct scn_sts {
+	char *mode;           /* as served: "enforce" | "testing" | "none" */
+	char *max_age;        /* as served (digits, or a bad value on purpose) */
+	char **mx;            /* patterns as served, NULL-terminated */
+	size_t nmx;
+	char *id;             /* the TXT id */
+	char **txt;           /* TXT RRs as rdata ("\"v=STSv1; \" \"id=1\""),
+	                       * NULL-terminated; NULL: "v=STSv1; id=<id>" */
+	size_t ntxt;
+	bool txt_set;         /* txt given (an empty list: no record at all) */
+	char *body;           /* raw policy body; NULL: built from the keys */
+	char *variant;        /* how it is served, see the schema above */
+	struct scn_cert cert; /* of mta-sts.<domain> */
+	int line;
 };
 
 struct scn_world {
@@ -142,8 +333,19 @@ struct scn_world {
 	char *sender_tls;     /* "may" | "encrypt" | "secure" | "dane" */
 	char **tlsrpt_rua;
 	size_t ntlsrpt_rua;
+	char **tlsrpt_txt;    /* _smtp._tls TXT rdata override, NULL-terminated */
+	size_t ntlsrpt_txt;
+	bool tlsrpt_txt_set;
+	struct scn_sts *sts;  /* NULL: no MTA-STS */
 	struct scn_tlsa *tlsa;     /* sorted by host */
 	size_t ntlsa;
+	struct scn_dns_attack *dns_attacks; /* from the attack list */
+	size_t ndns_attacks;
+	struct scn_dns_fault *dns_faults;
+	size_t ndns_faults;
+	struct scn_zone *zones;    /* in apex order */
+	size_t nzones;
+	struct scn_msg message;    /* plain data: copied with the world */
 };
 
 struct scn_expect {
@@ -162,7 +364,11 @@ struct scn_phase {
 	int line;
 };
 
+struct sandbox;
+
 struct scenario {
+	struct sandbox *lua;  /* the scenario's Lua state, kept when it has
+	                       * functions to call later (hooks); else NULL */
 	char *id;             /* e.g. "starttls/strip-secure" */
 	char *path;
 	char *title;

@@ -29,7 +29,8 @@
 
 static const char *const attack_keys[] = {
 	"host", "port", "mode", "code", "text", "cert", "relay", "step", "set",
-	"add", "remove", "nth", "after_verified", NULL,
+	"add", "remove", "nth", "after_verified", "on_client_line",
+	"on_server_line", "on_tls", NULL,
 };
 
 #define COMMON "host", "port", "nth", "after_verified"
@@ -42,6 +43,11 @@ static const char *const p_ehlo[] = { COMMON, "code", "text", NULL };
 static const char *const p_reply[] = { COMMON, "step", "code", "text", NULL };
 static const char *const p_caps[] = { COMMON, "mode", "set", "add", "remove", NULL };
 static const char *const p_hsfail[] = { COMMON, "mode", "text", NULL };
+static const char *const p_hook[] = { COMMON, "cert", "relay", "on_client_line",
+	"on_server_line", "on_tls", NULL };
+static const char *const p_policy[] = { "host", "nth", "mode", "text", "cert",
+	NULL };   /* scenario_sts.c reads these */
+static const char *const p_txt[] = { "host", "mode", "text", NULL };
 #undef COMMON
 
 static const char *const m_error[] = { "reply", "close", "drop", NULL };
@@ -73,11 +79,14 @@ static const struct attack_def {
 	{ "reply", p_reply, NULL, 200, 599, 421 },
 	{ "caps", p_caps, m_caps, 0, 0, 0 },
 	{ "handshake_fail", p_hsfail, m_hsfail, 0, 0, 0 },
+	{ "hook", p_hook, NULL, 0, 0, 0 },
+	{ "tamper_policy", p_policy, NULL, 0, 0, 0 },
+	{ "tamper_txt", p_txt, NULL, 0, 0, 0 },
 };
 static const char *const attack_names[] = {
 	"strip_starttls", "starttls_error", "swap_cert", "block",
 	"starttls_inject", "ehlo_reject", "reply", "caps", "handshake_fail",
-	NULL,
+	"hook", "tamper_policy", "tamper_txt", NULL,
 };
 
 static bool
@@ -252,6 +261,30 @@ conv_step(struct cv *cv, int t, struct scn_attack *a)
 	cv_leave(cv);
 }
 
+/* ---- Lua hooks (attacker/mitm_hook.c calls them) ---- */
+
+static int
+hook_fn(struct cv *cv, int t, const char *key)
+{
+	int ref = 0;
+
+	if (cv_field(cv, t, key) != LUA_TNIL)
+		ref = cv_function(cv, -1);
+	cv_leave(cv);
+	return ref;
+}
+
+static void
+conv_hook(struct cv *cv, int t, struct scn_attack *a)
+{
+	a->on_client_line = hook_fn(cv, t, "on_client_line");
+	a->on_server_line = hook_fn(cv, t, "on_server_line");
+	a->on_tls = hook_fn(cv, t, "on_tls");
+	if (a->on_client_line == 0 && a->on_server_line == 0 && a->on_tls == 0)
+		cv_fail(cv, NULL, "a hook needs at least one of on_client_line, "
+		    "on_server_line, on_tls (functions)");
+}
+
 /* ---- one attack ---- */
 
 static const struct attack_def *
@@ -293,10 +326,12 @@ conv_attack(struct cv *cv, int t, struct scn_attack *a)
 	cv_keys(cv, t, attack_keys, 1);
 	a->line = cv_line(cv, NULL);
 	def = conv_name(cv, t, a);
-	if (cv_field(cv, t, "host") == LUA_TNIL)
+	if (cv_field(cv, t, "host") != LUA_TNIL)
+		a->host = sts_attack_name(a->name) ? cv_string(cv, -1, false) :
+		    cv_hostname(cv, -1);   /* sts_check checks a policy host */
+	else if (!sts_attack_name(a->name))
 		cv_fail(cv, NULL, "missing required field (the MX host the "
 		    "attacker sits in front of)");
-	a->host = cv_hostname(cv, -1);
 	cv_leave(cv);
 	if (cv_field(cv, t, "port") != LUA_TNIL) {
 		a->port = (int)cv_integer(cv, -1, 0, 65535);
@@ -311,6 +346,10 @@ conv_attack(struct cv *cv, int t, struct scn_attack *a)
 	if (cv_field(cv, t, "after_verified") != LUA_TNIL)
 		a->after_verified = cv_boolean(cv, -1);
 	cv_leave(cv);
+	if (sts_attack_name(a->name)) {
+		sts_attack(cv, t, a);
+		return;
+	}
 	if (def->modes != NULL) {
 		if (cv_field(cv, t, "mode") != LUA_TNIL)
 			a->mode = cv_enum(cv, -1, def->modes);
@@ -324,7 +363,9 @@ conv_attack(struct cv *cv, int t, struct scn_attack *a)
 		conv_code(cv, t, a, def);
 	if (listed("text", def->params))
 		conv_text(cv, t, a);
-	if (is(a, "swap_cert")) {
+	if (is(a, "hook"))
+		conv_hook(cv, t, a);
+	if (is(a, "swap_cert") || is(a, "hook")) {
 		cv_field(cv, t, "cert");
 		conv_cert(cv, -1, &a->cert, "attacker");
 		cv_leave(cv);
@@ -377,11 +418,16 @@ conv_attacks(struct cv *cv, int t, struct scn_world *w)
 	for (size_t i = 0; i < w->nattacks; i++)
 		scn_attack_clear(&w->attacks[i]);
 	free(w->attacks);
+	scn_dns_attacks_clear(w);
 	w->attacks = xcalloc(n ? n : 1, sizeof(*w->attacks));
-	w->nattacks = n;
+	w->nattacks = 0;
 	for (size_t i = 0; i < n; i++) {
 		cv_index(cv, t, i + 1);
-		conv_attack(cv, lua_gettop(cv->L), &w->attacks[i]);
+		if (scn_dns_attack_is(cv, lua_gettop(cv->L)))  /* scenario_dns.c */
+			conv_dns_attack(cv, lua_gettop(cv->L), w);
+		else
+			conv_attack(cv, lua_gettop(cv->L),
+			    &w->attacks[w->nattacks++]);
 		cv_leave(cv);
 	}
 	check_caps(cv, w);

@@ -18,6 +18,8 @@
 
 #include <lauxlib.h>
 
+#include "core/sandbox.h"
+
 #define CV_QUOTE_MAX 80
 
 static const char *const no_keys[] = { NULL };
@@ -347,6 +349,18 @@ cv_integer(struct cv *cv, int idx, lua_Integer min, lua_Integer max)
 		cv_fail(cv, NULL, "%lld is out of range (%lld to %lld)",
 		    (long long)v, (long long)min, (long long)max);
 	return v;
+}
+
+int
+cv_function(struct cv *cv, int idx)
+{
+	int ref;
+
+	if (lua_type(cv->L, idx) != LUA_TFUNCTION)
+		cv_fail(cv, NULL, "expected a function, got %s", cv_typename(cv, idx));
+	ref = sandbox_ref(cv->sb, idx);
+	cv->keep = true;
+	return ref;
 }
 
 int

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/sandbox.h"
 #include "core/util.h"
 
 #define FIND_MAX_DEPTH 32
@@ -70,6 +71,7 @@ scn_cert_copy(struct scn_cert *dst, const struct scn_cert *src)
 	dst->cn = dup_or_null(src->cn);
 	dst->key = dup_or_null(src->key);
 	dst->issuer = dup_or_null(src->issuer);
+	dst->key_id = dup_or_null(src->key_id);
 }
 
 void
@@ -80,6 +82,7 @@ scn_cert_clear(struct scn_cert *c)
 	free(c->cn);
 	free(c->key);
 	free(c->issuer);
+	free(c->key_id);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -166,6 +169,9 @@ scn_world_copy(struct scn_world *dst, const struct scn_world *src)
 	}
 	dst->sender_tls = dup_or_null(src->sender_tls);
 	dst->tlsrpt_rua = scn_strv_copy(src->tlsrpt_rua, src->ntlsrpt_rua);
+	dst->tlsrpt_txt = src->tlsrpt_txt != NULL ?
+	    scn_strv_copy(src->tlsrpt_txt, src->ntlsrpt_txt) : NULL;
+	dst->sts = scn_sts_copy(src->sts);
 	dst->tlsa = src->ntlsa ? xcalloc(src->ntlsa, sizeof(*dst->tlsa)) : NULL;
 	for (size_t i = 0; i < src->ntlsa; i++) {
 		dst->tlsa[i].host = dup_or_null(src->tlsa[i].host);
@@ -173,6 +179,7 @@ scn_world_copy(struct scn_world *dst, const struct scn_world *src)
 		    src->tlsa[i].nrrs);
 		dst->tlsa[i].nrrs = src->tlsa[i].nrrs;
 	}
+	scn_dns_copy(dst, src);   /* scenario_dns.c */
 }
 
 void
@@ -203,7 +210,10 @@ scn_world_clear(struct scn_world *w)
 	}
 	free(w->sender_tls);
 	scn_strv_free(w->tlsrpt_rua, w->ntlsrpt_rua);
+	scn_strv_free(w->tlsrpt_txt, w->ntlsrpt_txt);
+	scn_sts_free(w->sts);
 	scn_tlsa_free(w->tlsa, w->ntlsa);
+	scn_dns_clear(w);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -221,6 +231,7 @@ scenario_free(struct scenario *s)
 {
 	if (s == NULL)
 		return;
+	sandbox_free(s->lua);
 	free(s->id);
 	free(s->path);
 	free(s->title);
@@ -491,7 +502,7 @@ scenario_find(char *const *paths, size_t npaths, char ***files, char ***ids,
 		n++;
 	}
 	free(all.v);
-	return (int)n;
+	return scn_sweep_expand(files, ids, (int)n);
 fail:
 	found_free(&all);
 	return -1;

@@ -75,6 +75,8 @@ struct cv {
 	size_t errlen;
 	bool failed;                  /* err holds a schema error */
 	struct scenario *s;
+	struct sandbox *sb;           /* the state the file ran in */
+	bool keep;                    /* a function was kept: keep sb */
 };
 
 /* Reports an error at the current path (extra: one more step used only
@@ -110,6 +112,10 @@ char *cv_enum(struct cv *cv, int idx, const char *const *allowed);
 lua_Integer cv_integer(struct cv *cv, int idx, lua_Integer min,
 	lua_Integer max);
 int cv_boolean(struct cv *cv, int idx);
+/* A function, pinned in the scenario's sandbox for later calls
+ * (sandbox_call); the scenario then keeps its sandbox (scenario->lua).
+ * Returns the ref. */
+int cv_function(struct cv *cv, int idx);
 /* Lists fill *out (n entries + NULL) and *n before reading entries. */
 void cv_string_list(struct cv *cv, int idx, size_t min, size_t max,
 	char ***out, size_t *n);
@@ -126,7 +132,44 @@ void world_check(struct cv *cv, const struct scn_world *w, bool in_set);
 /* scenario_world.c: a certificate (variant string or table) at idx; nil
  * gives the variant dflt. */
 void conv_cert(struct cv *cv, int idx, struct scn_cert *c, const char *dflt);
+/* scenario_sweep.c: a file with `sweep` is a family of scenarios.
+ * scn_sweep_apply rewrites the table on the stack top for the variant
+ * ("EHLO-454"; NULL: the first) and gives its label (allocated; NULL
+ * when the file is no sweep); -1 with "name:line: ..." in err.
+ * scn_sweep_expand replaces each sweep file of a scenario_find list with
+ * one entry per variant, ids "<id>#<STEP>-<CODE>"; returns the count. */
+int scn_sweep_apply(lua_State *L, const char *name, const struct scn_src *src,
+	const char *variant, char **label, char *err, size_t errlen);
+int scn_sweep_expand(char ***files, char ***ids, int n);
+/* scenario_msg.c: the message table at idx (its keys replace those of
+ * m, so a phase's set changes only what it names); an MX's requiretls
+ * value (true, false, "plaintext", "both"). */
+void conv_message(struct cv *cv, int idx, struct scn_msg *m);
+enum scn_reqtls conv_mx_reqtls(struct cv *cv, int idx);
 /* scenario_attack.c: the attack list at t replaces w's attacks. */
 void conv_attacks(struct cv *cv, int t, struct scn_world *w);
+/* scenario_dns.c: DNS attacks in the attack list (is the attack table
+ * at t one?), read one into w->dns_attacks; the dns_faults and zones keys
+ * of t; the DNS parts of copy and clear. */
+bool scn_dns_attack_is(struct cv *cv, int t);
+void conv_dns_attack(struct cv *cv, int t, struct scn_world *w);
+void conv_dns_world(struct cv *cv, int t, struct scn_world *w);
+void scn_dns_copy(struct scn_world *dst, const struct scn_world *src);
+void scn_dns_clear(struct scn_world *w);
+void scn_dns_attacks_clear(struct scn_world *w);
+
+/* scenario_sts.c: mta_sts (a table, or false) at idx replaces w->sts;
+ * tlsrpt.txt at idx fills *out; sts_resolve fills the defaults that
+ * depend on the rest of the world (the mx patterns); sts_check: the
+ * policy attacks need their target.  sts_attack: a policy attack's
+ * parameters beyond the common ones (host default, text, cert). */
+void conv_sts(struct cv *cv, int idx, struct scn_world *w);
+void conv_txt_rrs(struct cv *cv, int idx, char ***out, size_t *n);
+void sts_resolve(struct cv *cv, struct scn_world *w);
+void sts_check(struct cv *cv, const struct scn_world *w, bool in_set);
+bool sts_attack_name(const char *name);
+void sts_attack(struct cv *cv, int t, struct scn_attack *a);
+struct scn_sts *scn_sts_copy(const struct scn_sts *src);
+void scn_sts_free(struct scn_sts *s);
 
 #endif

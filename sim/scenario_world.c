@@ -2,7 +2,7 @@
  * scenario_world: reading the world keys of a scenario (or of a phase's
  * `set`): dnssec, mx (with certificates, reply overrides, EHLO lists),
  * dns, attack (read by scenario_attack.c), submit, sender_tls, tlsrpt,
- * tlsa; mta_sts is recognised and refused until MTA-STS lands.  See
+ * tlsa; mta_sts and tlsrpt.txt are read by scenario_sts.c.  See
  * scenario.h for the schema and scenario_int.h for the conversion
  * contract.
  *
@@ -35,24 +35,24 @@
 #define MAX_TLSA_RRS 32
 
 static const char *const mx_keys[] = {
-	"host", "pref", "cert", "addr", "replies", "ehlo", NULL,
+	"host", "pref", "cert", "addr", "replies", "ehlo", "requiretls", NULL,
 };
 static const char *const cert_keys[] = {
 	"variant", "san", "cn", "no_san", "not_before", "not_after", "key",
-	"issuer", NULL,
+	"issuer", "key_id", "staple", NULL,
 };
 /* The fields that only a "custom" certificate takes (key is for all). */
 static const char *const cert_custom[] = {
 	"san", "cn", "no_san", "not_before", "not_after", "issuer", NULL,
 };
-static const char *const cert_variants[] = {
-	"valid", "expired", "not-yet-valid", "wrong-host", "self-signed",
-	"untrusted-ca", "attacker", NULL,
-};
-static const char *const cert_variants_table[] = {
-	"valid", "expired", "not-yet-valid", "wrong-host", "self-signed",
-	"untrusted-ca", "attacker", "custom", NULL,
-};
+/* core/pki.h says what each is */
+#define CERT_VARIANTS "valid", "expired", "not-yet-valid", "wrong-host", \
+	"self-signed", "untrusted-ca", "attacker", "bad-signature", "leaf-as-ca", \
+	"intermediate", "missing-intermediate", "wrong-chain-order", "wildcard", \
+	"wildcard-two-labels", "cn-only", "weak-rsa", "sha1", "domain-only", \
+	"revoked"
+static const char *const cert_variants[] = { CERT_VARIANTS, NULL };
+static const char *const cert_variants_table[] = { CERT_VARIANTS, "custom", NULL };
 static const char *const key_types[] = { "ec", "rsa", NULL };
 static const char *const issuers[] = { "root", "untrusted", "self", NULL };
 static const char *const reply_steps[] = {
@@ -61,7 +61,7 @@ static const char *const reply_steps[] = {
 	"errors", "timeout", NULL,
 };
 static const char *const submit_keys[] = { "host", "port", "tls", NULL };
-static const char *const tlsrpt_keys[] = { "rua", NULL };
+static const char *const tlsrpt_keys[] = { "rua", "txt", NULL };
 static const char *const dnssec_values[] = {
 	"insecure", "secure", "bogus", "bogus:signature", "bogus:wrong-key",
 	"bogus:expired", "bogus:not-yet-valid", "bogus:ds-mismatch",
@@ -160,8 +160,14 @@ conv_cert(struct cv *cv, int idx, struct scn_cert *c, const char *dflt)
 	if (cv_field(cv, idx, "key") != LUA_TNIL)
 		c->key = cv_enum(cv, -1, key_types);
 	cv_leave(cv);
+	if (cv_field(cv, idx, "key_id") != LUA_TNIL)
+		c->key_id = cv_hostname(cv, -1);   /* a label: letters, digits, - */
+	cv_leave(cv);
 	if (cv_field(cv, idx, "issuer") != LUA_TNIL)
 		c->issuer = cv_enum(cv, -1, issuers);
+	cv_leave(cv);
+	if (cv_field(cv, idx, "staple") != LUA_TNIL)   /* pki_revoke.c */
+		c->staple = cv_boolean(cv, -1) != 0;
 	cv_leave(cv);
 }
 
@@ -320,6 +326,9 @@ conv_mx(struct cv *cv, int t, struct scn_mx *m, size_t i)
 			}
 	}
 	cv_leave(cv);
+	if (cv_field(cv, t, "requiretls") != LUA_TNIL)
+		m->requiretls = conv_mx_reqtls(cv, -1);   /* scenario_msg.c */
+	cv_leave(cv);
 }
 
 static void
@@ -421,11 +430,13 @@ conv_tlsrpt(struct cv *cv, int t, struct scn_world *w)
 	scn_strv_free(w->tlsrpt_rua, w->ntlsrpt_rua);
 	w->tlsrpt_rua = NULL;
 	w->ntlsrpt_rua = 0;
-	if (cv_field(cv, t, "rua") == LUA_TNIL)
+	if (cv_field(cv, t, "rua") == LUA_TNIL && !present(cv, t, "txt"))
 		cv_fail(cv, NULL, "missing required field (\"mailto:...\" or "
 		    "\"https://...\", or a list of them)");
 	r = lua_gettop(cv->L);
-	if (lua_type(cv->L, r) == LUA_TSTRING) {
+	if (lua_type(cv->L, r) == LUA_TNIL)
+		;   /* only the raw txt */
+	else if (lua_type(cv->L, r) == LUA_TSTRING) {
 		w->tlsrpt_rua = xcalloc(2, sizeof(*w->tlsrpt_rua));
 		w->ntlsrpt_rua = 1;
 		w->tlsrpt_rua[0] = cv_string(cv, r, false);
@@ -442,6 +453,15 @@ conv_tlsrpt(struct cv *cv, int t, struct scn_world *w)
 			cv_push_key(cv, NULL, (long)i + 1);
 		cv_fail(cv, NULL, "\"%.60s\": a TLSRPT rua is a mailto: or https: "
 		    "URI (RFC 8460 3)", u);
+	}
+	cv_leave(cv);
+	scn_strv_free(w->tlsrpt_txt, w->ntlsrpt_txt);
+	w->tlsrpt_txt = NULL;
+	w->ntlsrpt_txt = 0;
+	w->tlsrpt_txt_set = false;
+	if (cv_field(cv, t, "txt") != LUA_TNIL) {
+		conv_txt_rrs(cv, -1, &w->tlsrpt_txt, &w->ntlsrpt_txt);
+		w->tlsrpt_txt_set = true;
 	}
 	cv_leave(cv);
 }
@@ -513,7 +533,21 @@ conv_tlsa(struct cv *cv, int t, struct scn_world *w)
 			struct tlsa_rr rr;
 			enum tlsa_src src;
 			char q[80];
-			if (tlsa_parse(e->rrs[k], &rr, &src, err, sizeof(err)) < 0) {
+			/* "U 1 M key:ID": the named key's data (sim/world_dns.c) */
+			const char *sp = strrchr(e->rrs[k], ' ');
+			char *chk = sp != NULL && strncmp(sp + 1, "key:", 4) == 0 &&
+			    sp[5] != '\0' ? xasprintf("%.*s auto",
+			    (int)(sp - e->rrs[k]), e->rrs[k]) : NULL;
+			int bad = tlsa_parse(chk ? chk : e->rrs[k], &rr, &src, err,
+			    sizeof(err)) < 0;
+			free(chk);
+			if (!bad && chk != NULL && rr.selector != 1) {
+				tlsa_rr_clear(&rr);
+				snprintf(err, sizeof(err), "key:ID data is a public key: "
+				    "selector 1 (SPKI)");
+				bad = 1;
+			}
+			if (bad) {
 				str_sanitize(q, sizeof(q), e->rrs[k],
 				    strlen(e->rrs[k]));
 				cv_push_key(cv, NULL, (long)k + 1);
@@ -567,8 +601,7 @@ conv_world(struct cv *cv, int t, struct scn_world *w, bool is_set)
 		conv_tlsa(cv, -1, w);
 	cv_leave(cv);
 	if (cv_field(cv, t, "mta_sts") != LUA_TNIL)
-		cv_fail(cv, NULL, "MTA-STS scenarios need the policy HTTPS server "
-		    "(not yet implemented)");
+		conv_sts(cv, -1, w);
 	cv_leave(cv);
 
 	if (cv_field(cv, t, "submit") != LUA_TNIL)
@@ -594,11 +627,16 @@ conv_world(struct cv *cv, int t, struct scn_world *w, bool is_set)
 	if (cv_field(cv, t, "attack") != LUA_TNIL)
 		conv_attacks(cv, -1, w);
 	cv_leave(cv);
+	conv_dns_world(cv, t, w);   /* dns_faults, zones: scenario_dns.c */
 	replace_enum(cv, t, "sender_tls", &w->sender_tls, sender_tls_values,
 	    is_set ? NULL : "may");
 	if (cv_field(cv, t, "tlsrpt") != LUA_TNIL)
 		conv_tlsrpt(cv, -1, w);
 	cv_leave(cv);
+	if (cv_field(cv, t, "message") != LUA_TNIL)
+		conv_message(cv, -1, &w->message);   /* scenario_msg.c */
+	cv_leave(cv);
+	sts_resolve(cv, w);
 }
 
 static const char *
@@ -631,9 +669,10 @@ world_check(struct cv *cv, const struct scn_world *w, bool in_set)
 {
 	char hosts[512];
 
+	sts_check(cv, w, in_set);
 	for (size_t i = 0; i < w->nattacks; i++) {
 		const char *h = w->attacks[i].host;
-		if (is_mx(w, h))
+		if (is_mx(w, h) || sts_attack_name(w->attacks[i].name))
 			continue;
 		if (in_set)
 			cv_fail(cv, NULL, "attack[%zu] targets \"%s\", which is not an "

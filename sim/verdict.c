@@ -13,6 +13,9 @@
 
 #include "core/tlsa.h"
 #include "core/util.h"
+#include "sim/verdict_reqtls.h"
+#include "sim/verdict_revoke.h"
+#include "sim/verdict_sts.h"
 
 enum rank { R_REFUSED, R_VERIFIED, R_TLS, R_PLAINTEXT };
 
@@ -26,7 +29,8 @@ static const char *const rank_names[] = {
 static bool
 is_sender_session(const struct rec_session *s, unsigned phase, unsigned index)
 {
-	return s->via == 0 && s->phase == phase && s->message == index;
+	return s->via == 0 && !s->dns && s->phase == phase &&
+	    s->message == index;
 }
 
 /* Why the certificate of a TLS session does not satisfy the policy, or
@@ -128,10 +132,60 @@ dane_type_in_phase(const struct verdict_ctx *vc, unsigned phase,
 	return false;
 }
 
+/* ---- MTA-STS (RFC 8461): the extension through vc->scn ---- */
+
+/* The compliant sender's view of phase; false (v cleared) without one. */
+static bool
+sts_of(const struct verdict_ctx *vc, unsigned phase, struct verdict_sts *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (vc == NULL || vc->scn == NULL || phase == 0)
+		return false;
+	verdict_sts_at(vc->scn, phase, v);
+	return true;
+}
+
+/* An enforce or testing policy is in force for the session's phase and
+ * does not list its host. */
+static bool
+sts_unlisted(const struct verdict_ctx *vc, const struct rec_session *s,
+    const char **mode)
+{
+	struct verdict_sts v;
+	bool r;
+
+	*mode = NULL;
+	if (!sts_of(vc, s->phase, &v))
+		return false;
+	r = v.mode != NULL && !verdict_sts_match(&v, s->host);
+	*mode = v.mode;
+	verdict_sts_clear(&v);
+	return r;
+}
+
+static bool
+sts_type_in_phase(const struct verdict_ctx *vc, unsigned phase,
+    const char *type)
+{
+	struct verdict_sts v;
+	unsigned last;
+	bool r = false;
+
+	if (vc == NULL || vc->scn == NULL || strncmp(type, "sts-", 4) != 0)
+		return false;
+	last = phase ? phase : (unsigned)vc->scn->nphases;
+	for (unsigned ph = phase ? phase : 1; ph <= last && !r; ph++) {
+		sts_of(vc, ph, &v);
+		r = v.discovery != NULL && strcmp(v.discovery, type) == 0;
+		verdict_sts_clear(&v);
+	}
+	return r;
+}
+
 /* ---- judging ---- */
 
 static enum rank
-rank_of(const struct pki *p, const struct rec_session *s, time_t clock,
+rank_wire(const struct pki *p, const struct rec_session *s, time_t clock,
     const struct verdict_ctx *vc, char *why, size_t whylen)
 {
 	const struct verdict_dane *d;
@@ -173,6 +227,13 @@ rank_of(const struct pki *p, const struct rec_session *s, time_t clock,
 		    s->host, s->port);
 		return R_TLS;
 	}
+	const char *mode;
+	if (sts_unlisted(vc, s, &mode)) {
+		snprintf(why, whylen, "message data sent over TLS to %s:%u, which the "
+		    "MTA-STS %s policy in force does not list (RFC 8461 4.1)",
+		    s->host, s->port, mode);
+		return R_TLS;
+	}
 	prob = cert_problem(p, s, clock);
 	if (prob != NULL) {
 		snprintf(why, whylen, "message data sent over TLS to %s:%u whose certificate "
@@ -180,9 +241,54 @@ rank_of(const struct pki *p, const struct rec_session *s, time_t clock,
 		    s->cert_label ? s->cert_label : "?", prob);
 		return R_TLS;
 	}
+	if (verdict_revoked_stapled(vc != NULL ? vc->scn : NULL, s)) {
+		snprintf(why, whylen, "message data sent over TLS to %s:%u whose "
+		    "certificate is revoked, as the stapled OCSP response said "
+		    "(RFC 6960, RFC 6066 8)", s->host, s->port);
+		return R_TLS;
+	}
 	snprintf(why, whylen, "message data sent over TLS to %s:%u with a certificate "
 	    "that validates (%s)", s->host, s->port, s->cert_label ? s->cert_label : "?");
 	return R_VERIFIED;
+}
+
+/* An enforce MTA-STS policy in force lists the session's host. */
+static bool
+sts_enforced(const struct verdict_ctx *vc, const struct rec_session *s)
+{
+	struct verdict_sts v;
+	bool r;
+
+	if (!sts_of(vc, s->phase, &v))
+		return false;
+	r = v.mode != NULL && strcmp(v.mode, "enforce") == 0 &&
+	    verdict_sts_match(&v, s->host);
+	verdict_sts_clear(&v);
+	return r;
+}
+
+/* rank_wire, then what REQUIRETLS (verdict_reqtls.h) asks on top. */
+static enum rank
+rank_of(const struct pki *p, const struct rec_session *s, time_t clock,
+    const struct verdict_ctx *vc, char *why, size_t whylen)
+{
+	enum rank r = rank_wire(p, s, clock, vc, why, whylen);
+	const struct scenario *scn = vc != NULL ? vc->scn : NULL;
+	bool auth;
+
+	if (r == R_PLAINTEXT)
+		return r;
+	auth = dane_in_force(vc, s) != NULL || sts_enforced(vc, s);
+	switch (verdict_reqtls_check(scn, s, r == R_VERIFIED, auth, why, whylen)) {
+	case VR_CLEAR:
+		return R_PLAINTEXT;
+	case VR_NO_PARAM:
+	case VR_UNAUTH_MX:
+		return R_TLS;
+	case VR_OK:
+		break;
+	}
+	return r;
 }
 
 void
@@ -211,8 +317,13 @@ verdict_message_ctx(const struct pki *p, const struct rec *r, time_t clock,
 		m->sessions = xrealloc(m->sessions, (m->nsessions + 1) * sizeof(*m->sessions));
 		m->sessions[m->nsessions++] = s->id;
 		last = s;
-		if (s->leak)
+		if (s->leak) {
+			/* exposed in any session is exposed */
+			bool prot = s->content_protected &&
+			    (m->content == NULL || strcmp(m->content, "protected") == 0);
 			m->leak = true;
+			rec_set(&m->content, prot ? "protected" : "exposed");
+		}
 		enum rank rk = rank_of(p, s, clock, vc, why, sizeof(why));
 		if (rk > worst) {
 			worst = rk;
@@ -255,9 +366,20 @@ verdict_result_type_ctx(const struct pki *p, const struct rec_session *s,
 	if (s->tls == REC_TLS_OK && (d = dane_in_force(vc, s)) != NULL)
 		return dane_problem(d, s, vc->domain, clock, det, sizeof(det));
 	if (s->tls == REC_TLS_OK) {
+		const char *mode, *prob;
 		if (s->tls_by && strcmp(s->tls_by, "attacker") == 0 && s->cert_der == NULL)
 			return "validation-failure";
-		return cert_problem(p, s, clock);
+		prob = cert_problem(p, s, clock);
+		if (prob == NULL && verdict_revoked_stapled(vc != NULL ?
+		    vc->scn : NULL, s)) {
+			*reason = "certificate-revoked";
+			return "validation-failure";
+		}
+		if (prob == NULL && sts_unlisted(vc, s, &mode)) {
+			*reason = "mx-not-in-policy";
+			return "validation-failure";
+		}
+		return prob;
 	}
 	if (s->tls == REC_TLS_FAILED) {
 		*reason = s->tls_error;
@@ -283,12 +405,13 @@ static bool
 phase_has_type(const struct pki *p, const struct rec *r, time_t clock,
     const struct verdict_ctx *vc, unsigned phase, const char *type)
 {
-	if (dane_type_in_phase(vc, phase, type))
+	if (dane_type_in_phase(vc, phase, type) ||
+	    sts_type_in_phase(vc, phase, type))
 		return true;
 	for (size_t i = 0; i < rec_count(r); i++) {
 		const struct rec_session *s = rec_get(r, i);
 		const char *reason, *t;
-		if (s->via != 0 || (phase != 0 && s->phase != phase))
+		if (s->via != 0 || s->dns || (phase != 0 && s->phase != phase))
 			continue;
 		t = verdict_result_type_ctx(p, s, clock, vc, &reason);
 		if (t != NULL && strcmp(t, type) == 0)
@@ -301,7 +424,7 @@ void
 verdict_phase(const struct pki *p, const struct rec *r, time_t clock,
     const struct scn_expect *e, const char *domain, struct res_phase *ph)
 {
-	struct verdict_ctx vc = { domain, NULL, 0 };
+	struct verdict_ctx vc = { domain, NULL, 0, NULL };
 
 	verdict_phase_ctx(p, r, clock, e, &vc, ph);
 }
@@ -434,9 +557,69 @@ void
 verdict_tlsrpt(const struct pki *p, const struct rec *r, time_t clock,
     const char *domain, const char *sender_ip, struct res_scenario *rs)
 {
-	struct verdict_ctx vc = { domain, NULL, 0 };
+	struct verdict_ctx vc = { domain, NULL, 0, NULL };
 
 	verdict_tlsrpt_ctx(p, r, clock, &vc, sender_ip, rs);
+}
+
+/* The sts entry of policy v (its strings, its valid mx patterns). */
+static size_t
+sts_entry(struct res_scenario *rs, size_t first, const char *domain,
+    const struct verdict_sts *v)
+{
+	size_t k = policy_for(rs, first, "sts", domain,
+	    (const char *const *)v->strings, v->nstrings);
+	struct res_policy *pol = &rs->policies[k];
+
+	if (pol->nmx_patterns == 0)
+		for (size_t i = 0; i < v->nmx; i++)
+			res_strv_push(&pol->mx_patterns, &pol->nmx_patterns, v->mx[i]);
+	return k;
+}
+
+/* The entry a session counts under: tlsa, sts or no-policy-found. */
+static size_t
+session_entry(struct res_scenario *rs, size_t first,
+    const struct verdict_ctx *vc, const struct rec_session *s)
+{
+	const struct verdict_dane *d = dane_in_force(vc, s);
+	struct verdict_sts v;
+	size_t k;
+
+	if (d != NULL)
+		return policy_for(rs, first, "tlsa", d->host, d->rrs, d->nrrs);
+	if (dane_unmet(dane_of(vc, s->phase, s->host)))
+		return policy_for(rs, first, "tlsa", s->host, NULL, 0);
+	if (sts_of(vc, s->phase, &v) && v.mode != NULL)
+		k = sts_entry(rs, first, vc->domain, &v);
+	else
+		k = policy_for(rs, first, "no-policy-found", vc->domain, NULL, 0);
+	verdict_sts_clear(&v);
+	return k;
+}
+
+/* MTA-STS discovery errors: one failure in each phase that had one. */
+static void
+sts_discovery_failures(struct res_scenario *rs, size_t first,
+    const struct verdict_ctx *vc, const char *sender_ip)
+{
+	struct verdict_sts v;
+	char host[300];
+	size_t k;
+
+	if (vc->scn == NULL)
+		return;
+	snprintf(host, sizeof(host), "mta-sts.%s", vc->domain);
+	for (unsigned ph = 1; ph <= rs->nphases && ph <= vc->scn->nphases; ph++) {
+		sts_of(vc, ph, &v);
+		if (v.discovery != NULL) {
+			k = v.mode != NULL ? sts_entry(rs, first, vc->domain, &v) :
+			    policy_for(rs, first, "sts", vc->domain, NULL, 0);
+			add_failure(&rs->policies[k], v.discovery, sender_ip, host,
+			    NULL, NULL, 1);
+		}
+		verdict_sts_clear(&v);
+	}
 }
 
 void
@@ -448,27 +631,23 @@ verdict_tlsrpt_ctx(const struct pki *p, const struct rec *r, time_t clock,
 	(void)policy_for(rs, first, "no-policy-found", vc->domain, NULL, 0);
 	for (size_t i = 0; i < rec_count(r); i++) {
 		const struct rec_session *s = rec_get(r, i);
-		const struct verdict_dane *d;
 		const char *reason, *t;
 		struct res_policy *pol;
 		size_t k;
-		if (s->via != 0)
-			continue;
+		if (s->via != 0 || s->dns || s->message == 0)
+			continue;   /* message 0: the sender's report deliveries
+			             * (RFC 8460 3: not counted) */
 		t = verdict_result_type_ctx(p, s, clock, vc, &reason);
 		if (t != NULL && t[0] == '\0')
 			continue;
-		d = dane_in_force(vc, s);
-		k = d != NULL ?
-		    policy_for(rs, first, "tlsa", d->host, d->rrs, d->nrrs) :
-		    dane_unmet(dane_of(vc, s->phase, s->host)) ?
-		    policy_for(rs, first, "tlsa", s->host, NULL, 0) :
-		    policy_for(rs, first, "no-policy-found", vc->domain, NULL, 0);
+		k = session_entry(rs, first, vc, s);
 		pol = &rs->policies[k];   /* after policy_for's realloc */
 		if (t == NULL)
 			pol->success++;
 		else
 			add_failure(pol, t, sender_ip, s->host, s->addr, reason, 1);
 	}
+	sts_discovery_failures(rs, first, vc, sender_ip);
 	/* DANE: bogus lookups, or a required DANE that the host does not
 	 * offer, stop a compliant sender before any session */
 	for (size_t i = 0; vc->dane != NULL && i < vc->ndane; i++) {

@@ -73,7 +73,20 @@ struct verdict_ctx {
 	const char *domain;               /* the recipient domain */
 	const struct verdict_dane *dane;  /* every phase's hosts */
 	size_t ndane;
+	const struct scenario *scn;       /* MTA-STS (verdict_sts.h): what a
+	                                   * compliant sender holds in each
+	                                   * phase; NULL: MTA-STS nowhere */
 };
+
+/*
+ * MTA-STS (RFC 8461), with vc->scn: where DANE is not in force and an
+ * enforce or testing policy is (verdict_sts.h), a session to an MX the
+ * policy does not list is not "verified" and reports validation-failure
+ * (reason mx-not-in-policy, CONFORMANCE ambiguity P6); the TLSRPT
+ * entries go under policy-type sts with the policy's strings and mx
+ * patterns, and a discovery that failed (sts-policy-fetch-error,
+ * sts-policy-invalid, sts-webpki-invalid) is one failure of its phase.
+ */
 
 void verdict_message_ctx(const struct pki *p, const struct rec *r, time_t clock,
 	unsigned phase, unsigned index, const struct verdict_ctx *vc,

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <openssl/pem.h>
 #include <openssl/sha.h>
@@ -20,6 +21,9 @@
 #include "core/util.h"
 #include "fake-dns/dns.h"
 #include "fake-mx/smtp.h"
+#include "sim/world_crl.h"
+#include "sim/world_dns.h"
+#include "sim/world_sts.h"
 
 #define WORLD_MAX_SAN 16
 
@@ -54,6 +58,11 @@ struct world {
 	char *domain_zone;    /* "example.test.", for DANE states */
 	struct world_mx *mx;
 	size_t nmx;
+	struct world_dns *dnsw; /* faults, DNS attacks (world_dns.c) */
+	struct sandbox *lua;  /* the scenario's Lua state, for hooks (borrowed) */
+	const char *domain;   /* the recipient domain (borrowed) */
+	struct world_sts *sts;  /* MTA-STS and TLSRPT (world_sts.c) */
+	struct world_crl *crl;  /* the CRL host, when a cert is revoked */
 };
 
 static int build_tlsa(struct world *w, const struct scenario *scn,
@@ -80,6 +89,7 @@ world_cert_spec(const struct scn_cert *c, const char *host, struct pki_spec *spe
 	spec->not_after = c->not_after;
 	spec->key = c->key;
 	spec->issuer = c->issuer;
+	spec->key_id = c->key_id;
 }
 
 static int
@@ -90,6 +100,7 @@ issue(struct world *w, const struct scn_cert *c, const char *host,
 	struct pki_spec spec;
 
 	world_cert_spec(c, host, &spec, sans, ARRAY_LEN(sans));
+	spec.domain = w->domain;
 	return pki_issue(w->pki, &spec, out, err, errlen);
 }
 
@@ -204,6 +215,8 @@ sign_dns(struct world *w, const struct scenario *scn, const struct scn_world *sw
 			return -1;
 		}
 	}
+	if (world_dns_states(w->db, sw, err, errlen) < 0)
+		return -1;
 	if (dns_db_sign(w->db, dnssec_seed(w->pki), loop_wallclock(w->l), e,
 	    sizeof(e)) < 0) {
 		snprintf(err, errlen, "%s", e);
@@ -216,8 +229,10 @@ static int
 build_dns(struct world *w, const struct scenario *scn, const struct scn_world *sw,
     char *err, size_t errlen)
 {
+	struct timespec t0, t1;
 	char *z;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	w->db = dns_db_new();
 	if (add_zone_once(w, ".", err, errlen) < 0 ||
 	    add_zone_once(w, "test.", err, errlen) < 0 ||
@@ -239,6 +254,9 @@ build_dns(struct world *w, const struct scenario *scn, const struct scn_world *s
 	if (add_rr(w, err, errlen, "%s. 300 IN A %s", PKI_ATTACKER_NAME,
 	    WORLD_ATTACKER_ADDR) < 0)
 		return -1;
+	if (world_crl_wanted(sw) && add_rr(w, err, errlen, "%s. 300 IN A %s",
+	    PKI_CRL_HOST, WORLD_CRL_ADDR) < 0)   /* world_crl.c */
+		return -1;
 	for (size_t i = 0; i < sw->nmx; i++) {
 		if (sw->submit == NULL &&
 		    add_rr(w, err, errlen, "%s. 300 IN MX %d %s.", scn->domain,
@@ -253,10 +271,46 @@ build_dns(struct world *w, const struct scenario *scn, const struct scn_world *s
 			return -1;
 	if (build_tlsa(w, scn, sw, err, errlen) < 0)
 		return -1;
+	if (world_dns_data(w->db, sw, WORLD_DNS_ADDR, err, errlen) < 0)
+		return -1;
+	w->sts = world_sts_new(w->l, w->pki, w->db, scn, sw, err, errlen);
+	if (w->sts == NULL)
+		return -1;
 	if (sign_dns(w, scn, sw, err, errlen) < 0)
 		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* for tests/bench/zone_bench.sh: real time, so the log only */
+	log_info("world", "%s: zones built and signed in %.3f ms", scn->id,
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	w->dns = dns_srv_new(w->l, w->db, WORLD_DNS_ADDR, 53, err, errlen);
-	return w->dns ? 0 : -1;
+	if (w->dns == NULL)
+		return -1;
+	w->dnsw = world_dns_new(w->l, w->pki, w->rec, w->db, w->dns, scn, sw,
+	    err, errlen);
+	return w->dnsw ? 0 : -1;
+}
+
+/* cert = { staple = true }: the root's OCSP response for the MX's
+ * certificate goes with every handshake that asks (pki_revoke.c). */
+static int
+staple(struct world *w, struct world_mx *wm, char *err, size_t errlen)
+{
+	uint8_t *der;
+	size_t len;
+	int r;
+
+	if (pki_ocsp_der(w->pki, wm->cert, &der, &len) < 0) {
+		snprintf(err, errlen, "%s: staple = true needs a certificate the "
+		    "root issued (this one is %s)", wm->host,
+		    pki_cert_label(wm->cert));
+		return -1;
+	}
+	r = pki_ctx_staple(wm->ctx, der, len);
+	free(der);
+	if (r < 0)
+		snprintf(err, errlen, "%s: cannot staple the OCSP response", wm->host);
+	return r;
 }
 
 static int
@@ -278,6 +332,8 @@ build_mx(struct world *w, size_t i, const struct scn_world *sw, char *err,
 		return -1;
 	}
 	wm->ctx = pki_server_ctx(wm->cert);
+	if (sm->cert.staple && staple(w, wm, err, errlen) < 0)
+		return -1;
 	serve_chain(wm);
 	len = i2d_X509(pki_cert_x509(wm->cert), &wm->der);
 	wm->derlen = len > 0 ? (size_t)len : 0;
@@ -299,7 +355,12 @@ build_mx(struct world *w, size_t i, const struct scn_world *sw, char *err,
 		.noverrides = nov,
 		.ehlo = (const char *const *)sm->ehlo,
 		.rec = w->rec,
+		/* the two enums list the same modes in the same order */
+		.requiretls = (enum smtp_reqtls)sm->requiretls,
 	};
+	_Static_assert((int)SCN_REQTLS_OFF == (int)SMTP_REQTLS_OFF &&
+	    (int)SCN_REQTLS_PLAIN == (int)SMTP_REQTLS_PLAIN &&
+	    (int)SCN_REQTLS_BOTH == (int)SMTP_REQTLS_BOTH, "requiretls modes");
 	wm->srv = smtp_srv_new(w->l, &sc, e, sizeof(e));
 	if (wm->srv == NULL) {
 		snprintf(err, errlen, "%s: MX server: %s", sm->host, e);
@@ -325,13 +386,18 @@ build_mx(struct world *w, size_t i, const struct scn_world *sw, char *err,
 		a->remove = (const char *const *)sa->remove;
 		a->nth = sa->nth > 0 ? (unsigned)sa->nth : 0;
 		a->after_verified = sa->after_verified;
-		if (a->kind == MITM_SWAP_CERT) {
+		a->lua = w->lua;
+		a->on_client_line = sa->on_client_line;
+		a->on_server_line = sa->on_server_line;
+		a->on_tls = sa->on_tls;
+		if (a->kind == MITM_SWAP_CERT || a->kind == MITM_HOOK) {
 			struct scn_cert c = sa->cert;
 			struct pki_cert *pc;
 			if (c.variant == NULL)
 				c.variant = "attacker";
 			if (issue(w, &c, sm->host, &pc, e, sizeof(e)) < 0) {
-				snprintf(err, errlen, "%s: swap_cert certificate: %s", sm->host, e);
+				snprintf(err, errlen, "%s: %s certificate: %s", sm->host,
+				    sa->name, e);
 				return -1;
 			}
 			wm->attack_certs[wm->nattack_certs++] = pc;
@@ -366,6 +432,8 @@ world_new(struct loop *l, struct pki *p, struct rec *r, const struct scenario *s
 	struct world *w = xcalloc(1, sizeof(*w));
 
 	w->l = l;
+	w->lua = scn->lua;
+	w->domain = scn->domain;
 	w->pki = p;
 	w->rec = r;
 	w->up_tls = pki_client_ctx(p);
@@ -384,6 +452,9 @@ world_new(struct loop *l, struct pki *p, struct rec *r, const struct scenario *s
 	for (size_t i = 0; i < sw->nmx; i++)
 		if (build_mx(w, i, sw, err, errlen) < 0)
 			goto fail;
+	if (world_crl_wanted(sw) &&   /* after the certificates: it lists them */
+	    (w->crl = world_crl_new(l, p, err, errlen)) == NULL)
+		goto fail;
 	return w;
 fail:
 	world_free(w);
@@ -412,9 +483,12 @@ world_free(struct world *w)
 		free(wm->chain_der);
 	}
 	free(w->mx);
+	world_crl_free(w->crl);
+	world_sts_free(w->sts);
 	X509_free(w->root);
-	free(w->domain_zone);
+	world_dns_free(w->dnsw);
 	dns_srv_free(w->dns);
+	free(w->domain_zone);
 	dns_db_free(w->db);
 	SSL_CTX_free(w->up_tls);
 	free(w);
@@ -423,7 +497,7 @@ world_free(struct world *w)
 unsigned
 world_busy(const struct world *w)
 {
-	unsigned n = 0;
+	unsigned n = world_sts_busy(w->sts) + world_dns_busy(w->dnsw);
 
 	for (size_t i = 0; i < w->nmx; i++) {
 		if (w->mx[i].path)
@@ -432,6 +506,12 @@ world_busy(const struct world *w)
 			n += smtp_srv_sessions(w->mx[i].srv);
 	}
 	return n;
+}
+
+struct world_sts *
+world_sts_of(const struct world *w)
+{
+	return w->sts;
 }
 
 const char *
@@ -451,6 +531,13 @@ world_print_zones(const struct world *w, FILE *f)
 	    "ldns-verify-zone -k, drill -k)\n");
 	if (dns_db_print_anchor(w->db, DNS_ANCHOR_ZONEFILE, f) < 0)
 		fprintf(f, "; none: . is not signed\n");
+}
+
+int
+world_print_anchor(const struct world *w, bool bind, FILE *f)
+{
+	return dns_db_print_anchor(w->db, bind ? DNS_ANCHOR_BIND :
+	    DNS_ANCHOR_ZONEFILE, f);
 }
 
 /* ---- DANE: TLSA records from the world (RFC 7672) ---- */
@@ -515,6 +602,20 @@ build_tlsa(struct world *w, const struct scenario *scn,
 			struct tlsa_rr rr;
 			enum tlsa_src src;
 			X509 *from = NULL;
+			char *keyed = NULL;
+			int kr = world_dns_tlsa_key(w->pki, st->rrs[r], &keyed, e,
+			    sizeof(e));
+			if (kr <= 0) {   /* "U 1 M key:ID": a named key's data */
+				if (kr < 0) {
+					snprintf(err, errlen, "tlsa %s: %s", st->host, e);
+					return -1;
+				}
+				wm->tlsa[wm->ntlsa++] = keyed;
+				if (add_rr(w, err, errlen, "_25._tcp.%s. 300 IN TLSA %s",
+				    wm->host, keyed) < 0)
+					return -1;
+				continue;
+			}
 			if (tlsa_parse(st->rrs[r], &rr, &src, e, sizeof(e)) < 0) {
 				snprintf(err, errlen, "tlsa %s \"%s\": %s", st->host,
 				    st->rrs[r], e);
@@ -553,7 +654,8 @@ serve_chain(struct world_mx *wm)
 	struct buf b;
 	bool have = false;
 
-	if (wm->serve_ca == NULL)
+	/* the recorder keeps what is served beyond the leaf, for the verdict */
+	if (wm->serve_ca == NULL && sk_X509_num(chain) == 0)
 		return;
 	buf_init(&b);
 	for (int i = 0; i < sk_X509_num(chain); i++) {
@@ -563,9 +665,9 @@ serve_chain(struct world_mx *wm)
 		if (n > 0)
 			buf_append(&b, der, (size_t)n);
 		OPENSSL_free(der);
-		have |= X509_cmp(x, wm->serve_ca) == 0;
+		have |= wm->serve_ca != NULL && X509_cmp(x, wm->serve_ca) == 0;
 	}
-	if (!have) {
+	if (!have && wm->serve_ca != NULL) {
 		unsigned char *der = NULL;
 		int n = i2d_X509(wm->serve_ca, &der);
 		if (n > 0)
@@ -612,5 +714,8 @@ world_dane_state(const struct world *w, size_t i)
 		return "bogus";
 	if (d == DNS_SEC_INSECURE || h == DNS_SEC_INSECURE)
 		return "insecure";
-	return "secure";
+	/* faults and DNS attacks that break the host's lookups */
+	return w->domain_zone != NULL ? world_dns_host_state(w->dnsw,
+	    w->domain_zone, w->mx[i].host, w->mx[i].ntlsa, "secure") :
+	    "secure";
 }

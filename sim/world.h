@@ -15,6 +15,7 @@
 #ifndef MXSIM_WORLD_H
 #define MXSIM_WORLD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -49,6 +50,10 @@ const char *const *world_dane_rrs(const struct world *w, size_t i, size_t *n);
 const char *world_dane_state(const struct world *w, size_t i);
 /* Print the zones (mxsim zone). */
 void world_print_zones(const struct world *w, FILE *f);
+/* Print the trust anchor of "." as a BIND trust-anchors clause (delv -a,
+ * named.conf) when bind, else as zone-file DS records (unbound, drill
+ * -k); -1 when "." is not signed. */
+int world_print_anchor(const struct world *w, bool bind, FILE *f);
 
 /* Build a pki_spec from a scenario certificate for host (pointers into c). */
 void world_cert_spec(const struct scn_cert *c, const char *host, struct pki_spec *spec,

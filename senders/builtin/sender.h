@@ -13,10 +13,26 @@
  * authenticates the MX set, the host's addresses and its TLSA records:
  * TLS becomes mandatory and the certificate must match the TLSA RRset.
  *
+ * A relay also applies MTA-STS (RFC 8461, snd_sts.c): the _mta-sts TXT
+ * record, the policy fetched over HTTPS (snd_http.c) and cached by domain
+ * (snd_sts_cache.c); under enforce only MX hosts matching the policy are
+ * used, with STARTTLS and a certificate valid for the MX name; under
+ * testing failures are only reported.  DANE wins where TLSA applies.
+ * It keeps what it saw for TLSRPT (RFC 8460, snd_tlsrpt.c) and sends the
+ * reports with snd_report().  REQUIRETLS (RFC 8689, snd_reqtls.c): a
+ * message flagged requiretls goes only over TLS authenticated by DANE or
+ * an enforce MTA-STS policy to an MX that advertises REQUIRETLS after
+ * STARTTLS; a message with "TLS-Required: No" ignores DANE and MTA-STS.
+ *
  * Modes: SND_STRICT is an RFC-compliant sender; SND_OPPORTUNISTIC delivers
  * whatever happens (accepts any certificate, falls back to plaintext,
- * ignores DANE); SND_NO_VERIFY honours TLS requirements (DANE's too) but
- * accepts any certificate.
+ * ignores DANE and MTA-STS); SND_NO_VERIFY honours TLS requirements (DANE's
+ * and MTA-STS's too: STARTTLS and MX matching) but accepts any
+ * certificate.
+ *
+ * State: the MTA-STS cache and the TLSRPT results live in a struct
+ * snd_state, which may outlive the sender (cfg.state: a runner keeps it
+ * for a whole multi-phase scenario, while each phase has its own sender).
  *
  * Ownership: snd_new() copies the strings of cfg; cfg->tls is borrowed and
  * must outlive the sender.  snd_send() copies its arguments.  done is
@@ -38,6 +54,8 @@
 enum snd_mode { SND_STRICT, SND_OPPORTUNISTIC, SND_NO_VERIFY };
 enum snd_result { SND_DELIVERED, SND_DEFERRED, SND_BOUNCED };
 
+struct snd_state;
+
 struct snd_config {
 	enum snd_mode mode;
 	const char *src_ip;          /* bind address of every connection and query */
@@ -48,12 +66,23 @@ struct snd_config {
 	const char *submit_host;     /* NULL: relay as an MTA (MX lookup, port 25) */
 	uint16_t submit_port;        /* 0 = 465 for "implicit", else 587 */
 	const char *submit_tls;      /* "implicit" | "starttls" | "optional" (NULL = "starttls") */
-	SSL_CTX *tls;                /* client context trusting the world's CA (borrowed) */
+	SSL_CTX *tls;                /* client context trusting the world's CA
+	                              * (borrowed; snd_new makes it ask for
+	                              * stapled OCSP responses) */
 	const char *helo;            /* EHLO name; NULL = "sender.mxsim.test" */
 	uint16_t smtp_port;          /* relay port; 0 = 25 */
 	uint64_t connect_timeout_ms; /* 0 = 30000 */
 	uint64_t cmd_timeout_ms;     /* 0 = 300000 (RFC 5321 4.5.3.2) */
+	struct snd_state *state;     /* borrowed; NULL: the sender has its own */
+	uint16_t https_port;         /* policy fetch and reports; 0 = 443 */
 };
+
+/* What a sender remembers between deliveries: the MTA-STS policy cache
+ * and the TLSRPT results not yet reported.  NULL-safe free. */
+struct snd_state *snd_state_new(void);
+void snd_state_free(struct snd_state *st);
+/* Cached MTA-STS policies, expired ones included until next looked at. */
+size_t snd_state_policies(const struct snd_state *st);
 
 struct sender;
 
@@ -72,8 +101,28 @@ void snd_free(struct sender *s);
 int snd_send(struct sender *s, const char *from, const char *rcpt,
 	const char *body, snd_done_cb *done, void *arg)
 	__attribute__((warn_unused_result));
+/* Message options (snd_send_opt). */
+struct snd_msg_opts {
+	bool requiretls;     /* MAIL FROM ... REQUIRETLS (RFC 8689 4.2.1) */
+	bool tls_optional;   /* the message says "TLS-Required: No" (4.2.2);
+	                      * also found in body's header section */
+};
+/* snd_send with options (NULL = none). */
+int snd_send_opt(struct sender *s, const char *from, const char *rcpt,
+	const char *body, const struct snd_msg_opts *o, snd_done_cb *done,
+	void *arg) __attribute__((warn_unused_result));
 /* Deliveries in flight. */
 size_t snd_pending(const struct sender *s);
+
+/* TLSRPT (RFC 8460): for each recipient domain with results, look up
+ * _smtp._tls.<domain> and send the report of everything seen since the
+ * last call to each https: rua (POST, application/tlsrpt+gzip) and each
+ * mailto: rua (a multipart/report message, TLS-Required: No).  done is
+ * called once, from the loop, with the number of reports an endpoint
+ * accepted.  Results are forgotten once reported (or found unreportable). */
+typedef void snd_report_cb(unsigned accepted, void *arg);
+int snd_report(struct sender *s, snd_report_cb *done, void *arg)
+	__attribute__((warn_unused_result));
 
 const char *snd_mode_name(enum snd_mode m);
 /* "" or "strict", "opportunistic", "no-verify".  Returns 0 or -1. */

@@ -72,7 +72,8 @@ dane_wanted(const struct job *j)
 {
 	const struct sender *s = j->s;
 
-	return !s->submit && s->cfg.mode != SND_OPPORTUNISTIC && j->pass == 0;
+	return !s->submit && s->cfg.mode != SND_OPPORTUNISTIC && j->pass == 0 &&
+	    !j->tls_optional;   /* TLS-Required: No (RFC 8689 4.2.2) */
 }
 
 /* DANE does not apply to hosts[ihost] (why): connect, unless the local
@@ -90,6 +91,7 @@ no_dane(struct job *j, const char *why)
 	j->soft = true;
 	snd_job_log(j, "%s: %s, and the local policy requires DANE: the host "
 	    "is not used (RFC 7672 6)", h->name, why);
+	snd_rpt_host_failure(j, "dane-required");   /* RFC 8460 4.3.2.1 */
 	snd_job_skip_host(j);
 }
 
@@ -201,6 +203,7 @@ on_tlsa(const struct snd_dns_answer *a, void *arg)
 	j->soft = true;
 	snd_job_log(j, "%s: TLSA lookup for %s failed (%s): the host is not "
 	    "used (RFC 7672 2.1.1)", h->name, a->qname, a->why);
+	snd_rpt_host_failure(j, "dnssec-invalid");   /* RFC 8460 4.3.2.1 */
 	snd_job_skip_host(j);
 }
 

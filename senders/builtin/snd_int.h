@@ -2,7 +2,9 @@
  * snd_int: the reference sender's internals, shared by its .c files only
  * (snd_sender.c: the API; snd_smtp.c: MX iteration and connections;
  * snd_session.c: the SMTP dialogue, STARTTLS and certificate checks;
- * snd_dane.c: DANE, RFC 7672).
+ * snd_dane.c: DANE, RFC 7672; snd_sts.c: MTA-STS, RFC 8461, with
+ * snd_sts_cache.c and snd_http.c; snd_tlsrpt.c: TLSRPT, RFC 8460;
+ * snd_reqtls.c: REQUIRETLS, RFC 8689).
  * Nothing outside senders/builtin/ includes this.
  */
 #ifndef MXSIM_SND_INT_H
@@ -19,6 +21,14 @@
 #include "fake-mx/smtp.h"
 #include "senders/builtin/sender.h"
 #include "senders/builtin/snd_dns.h"
+#include "senders/builtin/snd_http.h"
+#include "senders/builtin/snd_sts.h"
+
+/* What outlives one sender (sender.h). */
+struct snd_state {
+	struct snd_sts_cache *cache;
+	struct snd_rpt *rpt;
+};
 
 /* What the TLS policy in force requires of a connection. */
 enum snd_tls_req {
@@ -38,6 +48,11 @@ struct sender {
 	bool verify;             /* check the certificate (chain and name) */
 	bool dane_required;      /* local_tls "dane": only DANE hosts (strict) */
 	uint16_t port;           /* port of every connection */
+	struct snd_state *state; /* cfg.state or own_state */
+	struct snd_state *own_state;
+	struct snd_http *http;   /* policy fetches and reports */
+	struct rpt_run *reporting; /* snd_report() in progress (snd_tlsrpt.c) */
+	bool internal_send;      /* snd_send_opt from inside: a report mail */
 };
 
 enum job_state {
@@ -65,6 +80,10 @@ struct host {
 	char *dane_base;     /* the TLSA base domain: SNI, first reference id */
 	struct tlsa_rr *tlsa;
 	size_t ntlsa;
+	/* MTA-STS (snd_sts.c), decided at its first connection */
+	bool sts_gated;
+	bool sts;            /* an enforce or testing policy applies */
+	bool sts_enforce;    /* ... enforce: TLS and a valid certificate */
 };
 
 struct job {
@@ -103,6 +122,18 @@ struct job {
 	bool opp_plain;          /* ... and this connection is that retry */
 	bool quit_final;         /* after QUIT: finish, not next server */
 
+	/* MTA-STS (snd_sts.c) */
+	struct snd_sts_pol *sts; /* the policy in force (a reference), or NULL */
+	uint64_t httpq;          /* policy fetch in flight */
+	char sts_txt_id[STS_ID_MAX + 1];
+	bool sts_nomatch;        /* an MX host was left out by the policy */
+	/* REQUIRETLS (snd_reqtls.c) and TLS-Required: No */
+	bool requiretls;
+	bool tls_optional;
+	bool reqtls_missing;     /* an MX did not offer REQUIRETLS after TLS */
+	bool reqtls_unvalidated; /* an MX could not be authenticated */
+	bool no_report;          /* a TLSRPT report itself: not counted */
+
 	bool soft;               /* a transient failure happened */
 	bool any_tls_failed;
 	enum snd_result result;
@@ -139,11 +170,56 @@ const char *snd_dane_check(struct job *j, char *det, size_t detlen);
 void snd_dane_host_clear(struct host *h);
 void snd_dane_job_clear(struct job *j);
 
+/* snd_smtp.c, for snd_sts.c */
+void snd_job_hosts_ready(struct job *j);   /* MX set and policy known */
+
+/* snd_sts.c */
+/* After the MX lookup: discover and fetch the policy, then
+ * snd_job_hosts_ready(). */
+void snd_sts_begin(struct job *j);
+/* Before the first connection to hosts[ihost] (DANE decided): false when
+ * the policy in force excludes the host (the reason is logged). */
+bool snd_sts_host_ok(struct job *j);
+void snd_sts_job_clear(struct job *j);
+
+/* snd_tlsrpt.c */
+/* One session's outcome for TLSRPT, under the policy of hosts[ihost]
+ * (result_type NULL: success). */
+void snd_rpt_session(struct job *j, const char *result_type,
+	const char *reason);
+/* A policy-level failure (sts-policy-fetch-error, ...) for the job's
+ * domain. */
+void snd_rpt_policy_failure(struct job *j, const char *type,
+	const char *result_type, const char *reason);
+/* hosts[ihost] could not be tried for want of its TLSA policy:
+ * "dnssec-invalid" (the lookup failed) or "dane-required" (none, and the
+ * local policy requires DANE); a tlsa entry for the host. */
+void snd_rpt_host_failure(struct job *j, const char *result_type);
+void snd_rpt_run_free(struct rpt_run *r);
+
+/* snd_reqtls.c */
+/* Before the first connection: false when REQUIRETLS rules out the host. */
+bool snd_reqtls_host_ok(struct job *j);
+/* After the post-TLS EHLO: false when the MX lacks REQUIRETLS (the job
+ * has been failed over to the next host). */
+bool snd_reqtls_ehlo_ok(struct job *j);
+/* The result when every host failed: bounce with 5.7.30 / 5.7.10. */
+bool snd_reqtls_exhausted(struct job *j);
+/* Look for "TLS-Required: No" in the header section. */
+bool snd_reqtls_header_no(const char *body);
+
 /* snd_session.c */
 void snd_on_reply(struct job *j);
 void snd_tls_start(struct job *j);  /* failures are handled inside */
 void snd_tls_ok(struct job *j);
 void snd_tls_failed(struct job *j, const char *why);
+/* RFC 8460 result type of the certificate check category. */
+const char *snd_cert_result_type(const char *category);
+/* snd_ocsp.c: ask for stapled OCSP responses on ctx; check the staple of
+ * the job's TLS session: "certificate revoked" (detail in det) or NULL
+ * (no staple, or one that says nothing against the certificate). */
+void snd_ocsp_request(SSL_CTX *ctx);
+const char *snd_ocsp_check(struct job *j, char *det, size_t detlen);
 const char *snd_step_name(enum job_state st);
 
 #endif

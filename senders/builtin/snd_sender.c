@@ -174,6 +174,15 @@ snd_new(struct loop *l, const struct snd_config *cfg)
 		    c->resolver_ip ? c->resolver_ip : "(none)");
 		goto fail;
 	}
+	if (c->tls != NULL)
+		snd_ocsp_request(c->tls);   /* status_request (snd_ocsp.c) */
+	s->state = cfg->state;
+	if (s->state == NULL)
+		s->state = s->own_state = snd_state_new();
+	if (c->tls != NULL && !s->submit &&
+	    (s->http = snd_http_new(l, c->tls)) == NULL)
+		log_warn("sender", "no HTTPS client: MTA-STS and TLSRPT over "
+		    "HTTPS are off");
 	log_info("sender", "%s sender, mode %s, %s TLS %s%s, from %s",
 	    s->submit ? "submission" : "relay", snd_mode_name(c->mode),
 	    s->submit ? "submission" : "local",
@@ -196,6 +205,9 @@ snd_free(struct sender *s)
 		s->jobs = j->next;
 		snd_job_free(j);
 	}
+	snd_rpt_run_free(s->reporting);
+	snd_http_free(s->http);
+	snd_state_free(s->own_state);
 	snd_dns_free(s->dns);
 	free(s->src_ip);
 	free(s->resolver_ip);
@@ -260,6 +272,14 @@ int
 snd_send(struct sender *s, const char *from, const char *rcpt,
     const char *body, snd_done_cb *done, void *arg)
 {
+	return snd_send_opt(s, from, rcpt, body, NULL, done, arg);
+}
+
+int
+snd_send_opt(struct sender *s, const char *from, const char *rcpt,
+    const char *body, const struct snd_msg_opts *o, snd_done_cb *done,
+    void *arg)
+{
 	const char *at = rcpt != NULL ? strrchr(rcpt, '@') : NULL;
 	struct job *j;
 
@@ -283,11 +303,23 @@ snd_send(struct sender *s, const char *from, const char *rcpt,
 	j->done = done;
 	j->arg = arg;
 	j->st = J_RESOLVE;
+	j->no_report = s->internal_send;
+	if (o != NULL && o->requiretls) {
+		if (s->cfg.mode == SND_OPPORTUNISTIC)
+			log_info("sender", "REQUIRETLS ignored (mode %s)",
+			    snd_mode_name(s->cfg.mode));
+		else
+			j->requiretls = true;
+	}
+	if (!j->requiretls && ((o != NULL && o->tls_optional) ||
+	    snd_reqtls_header_no(body != NULL ? body : "")))
+		j->tls_optional = true;
 	smtp_reply_init(&j->rep);
 	j->next = s->jobs;
 	s->jobs = j;
-	log_info("sender", "new message <%s> -> <%s> (%zu bytes)", from, rcpt,
-	    strlen(j->body));
+	log_info("sender", "new message <%s> -> <%s> (%zu bytes)%s%s", from,
+	    rcpt, strlen(j->body), j->requiretls ? ", REQUIRETLS" : "",
+	    j->tls_optional ? ", TLS-Required: No" : "");
 	snd_job_start(j);
 	return 0;
 }

@@ -29,7 +29,10 @@
 static bool
 tls_required(const struct job *j)
 {
-	return j->s->req != TLS_MAY || j->hosts[j->ihost].dane;
+	const struct host *h = &j->hosts[j->ihost];
+
+	return j->s->req != TLS_MAY || h->dane || h->sts_enforce ||
+	    j->requiretls;
 }
 
 /* The reply, one line, printable, for logs and `why`. */
@@ -50,7 +53,9 @@ reply_text(const struct job *j, char *out, size_t n)
 static void
 send_mail(struct job *j)
 {
-	snd_send_cmd(j, J_MAIL, "MAIL FROM:<%s>", j->from);
+	/* RFC 8689 2: never REQUIRETLS outside TLS */
+	snd_send_cmd(j, J_MAIL, "MAIL FROM:<%s>%s", j->from,
+	    j->requiretls && j->tls_on ? " REQUIRETLS" : "");
 }
 
 static void
@@ -99,6 +104,20 @@ on_banner(struct job *j, int code)
 	send_ehlo(j);
 }
 
+/* The EHLO reply lacks STARTTLS. */
+static void
+plain_or_fail(struct job *j)
+{
+	if (tls_required(j)) {
+		snd_job_fail(j, true, "%s: STARTTLS not offered, and TLS is "
+		    "required", j->peer);
+		return;
+	}
+	log_info("sender", "%s: STARTTLS not offered; going on in plaintext",
+	    j->peer);
+	send_mail(j);
+}
+
 static void
 on_ehlo(struct job *j, int code)
 {
@@ -108,13 +127,17 @@ on_ehlo(struct job *j, int code)
 	if (code == 250) {
 		bool offered = smtp_reply_has_capa(&j->rep, "STARTTLS");
 		if (j->tls_on) {
-			send_mail(j);
+			if (snd_reqtls_ehlo_ok(j))
+				send_mail(j);
 		} else if (offered && !j->plain_only && !j->starttls_sent &&
 		    s->cfg.tls != NULL) {
 			j->starttls_sent = true;
 			snd_send_cmd(j, J_STARTTLS, "STARTTLS");
+		} else if (!offered && !j->plain_only) {
+			snd_rpt_session(j, "starttls-not-supported", NULL);
+			plain_or_fail(j);
 		} else if (tls_required(j)) {
-			snd_job_fail(j, true, "%s: STARTTLS not offered, and TLS "
+			snd_job_fail(j, true, "%s: STARTTLS not usable, and TLS "
 			    "is required", j->peer);
 		} else {
 			log_info("sender", "%s: %s; going on in plaintext", j->peer,
@@ -154,6 +177,7 @@ on_starttls(struct job *j, int code)
 		snd_tls_start(j);   /* failures are handled inside */
 		return;
 	}
+	snd_rpt_session(j, "starttls-not-supported", "starttls-refused");
 	if (tls_required(j)) {
 		snd_job_fail(j, true, "%s: STARTTLS refused (%s), and TLS is "
 		    "required", j->peer, reply_text(j, t, sizeof(t)));
@@ -325,6 +349,9 @@ cert_check(struct job *j, char *det, size_t detlen)
 	(void)X509_STORE_CTX_set_default(ctx, "ssl_server");
 	vp = X509_STORE_CTX_get0_param(ctx);
 	X509_VERIFY_PARAM_set_time(vp, loop_wallclock(s->l));
+	/* security level 2 (112 bits): RSA 1024 keys and SHA-1 signatures
+	 * fail, as in a TLS library at its default level */
+	X509_VERIFY_PARAM_set_auth_level(vp, 2);
 	X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
 	    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
 	if (inet_pton(AF_INET, host, &ia) == 1)
@@ -360,6 +387,69 @@ cert_check(struct job *j, char *det, size_t detlen)
 	}
 }
 
+const char *
+snd_cert_result_type(const char *category)
+{
+	if (strcmp(category, "certificate not trusted") == 0)
+		return "certificate-not-trusted";
+	if (strcmp(category, "certificate host mismatch") == 0)
+		return "certificate-host-mismatch";
+	if (strcmp(category, "certificate expired") == 0 ||
+	    strcmp(category, "certificate not yet valid") == 0)
+		return "certificate-expired";
+	return "validation-failure";
+}
+
+static const char *
+dane_result_type(const char *bad)
+{
+	if (strcmp(bad, "DANE-TA name mismatch") == 0)
+		return "certificate-host-mismatch";
+	if (strcmp(bad, "DANE-TA certificate out of date") == 0)
+		return "certificate-expired";
+	if (strcmp(bad, "DANE-TA chain invalid") == 0)
+		return "certificate-not-trusted";
+	return "tlsa-invalid";
+}
+
+/* The certificate of a host without DANE: checked in strict mode (for
+ * the report too); a failure loses the host when the local policy,
+ * MTA-STS enforce or REQUIRETLS asks for a valid one.  Returns false
+ * when the job has been failed over. */
+static bool
+pkix_ok(struct job *j)
+{
+	struct sender *s = j->s;
+	struct host *h = &j->hosts[j->ihost];
+	bool strict = s->cfg.mode == SND_STRICT;
+	bool must = s->verify || (strict && (h->sts_enforce || j->requiretls));
+	const char *bad;
+	char det[256];
+
+	if (!strict) {
+		snd_rpt_session(j, NULL, NULL);
+		return true;
+	}
+	bad = cert_check(j, det, sizeof(det));
+	if (bad == NULL)
+		bad = snd_ocsp_check(j, det, sizeof(det));   /* a stapled "revoked" */
+	snd_rpt_session(j, bad != NULL ? snd_cert_result_type(bad) : NULL, NULL);
+	if (bad == NULL) {
+		j->tls_verified = true;
+		return true;
+	}
+	if (must) {
+		snd_job_fail(j, true, "%s: %s (%s)%s", j->peer, bad, det,
+		    h->sts_enforce && !s->verify ? " under the enforce MTA-STS "
+		    "policy (RFC 8461 4.2)" : "");
+		return false;
+	}
+	if (h->sts)
+		log_info("sender", "%s: %s (%s): MTA-STS testing: reported, "
+		    "delivery goes on (RFC 8461 5)", j->peer, bad, det);
+	return true;
+}
+
 void
 snd_tls_ok(struct job *j)
 {
@@ -372,18 +462,15 @@ snd_tls_ok(struct job *j)
 	if (j->hosts[j->ihost].dane) {
 		/* DANE replaces PKIX (RFC 7672 3): snd_dane.c */
 		const char *bad = snd_dane_check(j, det, sizeof(det));
+		snd_rpt_session(j, bad != NULL ? dane_result_type(bad) : NULL,
+		    NULL);
 		if (bad != NULL) {
 			snd_job_fail(j, true, "%s: DANE: %s (%s)", j->peer, bad, det);
 			return;
 		}
 		log_info("sender", "%s: DANE: %s", j->peer, det);
-	} else if (s->verify) {
-		const char *bad = cert_check(j, det, sizeof(det));
-		if (bad != NULL) {
-			snd_job_fail(j, true, "%s: %s (%s)", j->peer, bad, det);
-			return;
-		}
-		j->tls_verified = true;
+	} else if (!pkix_ok(j)) {
+		return;
 	}
 	log_info("sender", "%s: TLS established (%s), certificate %s", j->peer,
 	    version, j->tls_verified ? "verified" : "not checked");
@@ -404,6 +491,7 @@ snd_tls_failed(struct job *j, const char *why)
 
 	j->any_tls_failed = true;
 	j->hosts[j->ihost].tls_failed = true;
+	snd_rpt_session(j, "validation-failure", "tls-handshake-failed");
 	if (s->cfg.mode == SND_OPPORTUNISTIC && s->req != TLS_IMPLICIT &&
 	    !j->opp_plain)
 		j->opp_retry = true;

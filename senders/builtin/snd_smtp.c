@@ -85,6 +85,8 @@ job_stop_io(struct job *j, bool abort)
 	j->timer = 0;
 	snd_dns_cancel(j->s->dns, j->dnsq);
 	j->dnsq = 0;
+	snd_http_cancel(j->s->http, j->httpq);
+	j->httpq = 0;
 	if (j->c != NULL) {
 		if (abort)
 			conn_abort(j->c);
@@ -137,6 +139,15 @@ job_exhausted(struct job *j)
 	}
 	char last[sizeof(j->why)];
 	memcpy(last, j->why, sizeof(last));
+	if (snd_reqtls_exhausted(j))
+		return;
+	if (j->sts_nomatch && j->sts != NULL) {
+		/* never a bounce for MTA-STS alone (RFC 8461 5.1) */
+		snd_job_log(j, "%s: no MX host usable under the enforce MTA-STS "
+		    "policy (%s); deferring", j->domain, last);
+		snd_job_finish(j, SND_DEFERRED);
+		return;
+	}
 	if (!j->soft && j->nhosts > 0 && !s->submit) {
 		/* Only permanent failures (hosts with no address): RFC 5321
 		 * 5.1 asks for an error report. */
@@ -207,8 +218,9 @@ job_next_host(struct job *j)
 	if (j->st == J_DONE)
 		return;
 	while (j->ihost < j->nhosts && j->pass == 1 &&
-	    (!j->hosts[j->ihost].tls_failed || j->hosts[j->ihost].dane))
-		j->ihost++;   /* never plaintext where DANE applied */
+	    (!j->hosts[j->ihost].tls_failed || j->hosts[j->ihost].dane ||
+	    j->hosts[j->ihost].sts_enforce || j->requiretls))
+		j->ihost++;   /* never plaintext where DANE or MTA-STS applied */
 	if (j->ihost >= j->nhosts) {
 		job_exhausted(j);
 		return;
@@ -287,6 +299,12 @@ on_mx(const struct snd_dns_answer *a, void *arg)
 			log_info("sender", "%s: MX %u %s", j->domain,
 			    j->hosts[i].pref, j->hosts[i].name);
 	}
+	snd_sts_begin(j);   /* then snd_job_hosts_ready() */
+}
+
+void
+snd_job_hosts_ready(struct job *j)
+{
 	job_next_host(j);
 }
 
@@ -333,6 +351,11 @@ job_connect(struct job *j)
 	struct host *h = &j->hosts[j->ihost];
 
 	if (j->iaddr >= j->naddrs) {
+		j->ihost++;
+		job_next_host(j);
+		return;
+	}
+	if (j->iaddr == 0 && (!snd_sts_host_ok(j) || !snd_reqtls_host_ok(j))) {
 		j->ihost++;
 		job_next_host(j);
 		return;
@@ -617,6 +640,7 @@ snd_job_free(struct job *j)
 	}
 	free(j->hosts);
 	snd_dane_job_clear(j);
+	snd_sts_job_clear(j);
 	addrs_clear(j);
 	free(j->from);
 	free(j->rcpt);

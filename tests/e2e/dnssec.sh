@@ -122,5 +122,22 @@ rc=$?
 check "an unknown dnssec state exits 2" test "$rc" -eq 2
 check "an unknown dnssec state is named" grep -q 'unknown state "sideways"' "$T/bad"
 
+# per-zone states (zones = {...}): two zones of one scenario, each as set
+export_zones "$T/z" --seed 7 scenarios/dane/two-zones-bogus-first.lua
+check "zones: other.test. is bogus, example.test. secure" sh -c \
+    "grep -q '^other.test. bogus' '$T/z/states' &&
+     grep -q '^example.test. secure' '$T/z/states'"
+check "zones: ldns-verify-zone accepts example.test." verify "$T/z" example.test.
+refuted() { ! verify "$@"; }
+check "zones: ldns-verify-zone rejects other.test. (expired)" refuted "$T/z" other.test.
+
+# DNS attacks and states through the resolver face, judged by delv
+if MXSIM=$MXSIM sh tests/e2e/dns_attacks.sh >"$T/atk" 2>&1; then
+	ok "dns attacks (tests/e2e/dns_attacks.sh): $(tail -1 "$T/atk")"
+else
+	ko "dns attacks (tests/e2e/dns_attacks.sh)"
+	sed 's/^/     /' "$T/atk" | head -30
+fi
+
 echo "dnssec: $pass passed, $fail failed"
 test "$fail" -eq 0

@@ -108,7 +108,9 @@ check "man -l man/mxsim.1 renders without warnings" sh -c \
 check "groff -ww finds nothing in man/mxsim.1" sh -c \
     "groff -mandoc -Tutf8 -ww -z man/mxsim.1 >'$T/groff.err' 2>&1 && ! test -s '$T/groff.err'"
 if command -v mandoc >/dev/null 2>&1; then
-	check "mandoc -Tlint finds nothing in man/mxsim.1" mandoc -Tlint -W style man/mxsim.1
+	# (mxsim-scenario(5) is our own companion page: "not found" until installed)
+	check "mandoc -Tlint finds nothing in man/mxsim.1" sh -c \
+	    "mandoc -Tlint -W style man/mxsim.1 2>&1 | grep -v 'referenced manual not found: Xr mxsim-scenario 5' | grep . && exit 1; exit 0"
 fi
 groff -mandoc -Tascii man/mxsim.1 2>/dev/null | col -b >"$T/man.txt"
 missing=""

@@ -39,6 +39,12 @@ check "another seed: the same verdicts" $PY verdicts "$T/d3" 0 tests/e2e/expecte
 
 # 4. outputs are valid
 check "TLSRPT reports validate against the RFC 8460 schema" $PY tlsrpt "$T/a" reports/tlsrpt.schema.json
+# the reference sender's own reports say what mxsim saw (tlsrpt_recv.c
+# writes findings.txt beside a report that does not)
+check "builtin's TLSRPT reports agree with mxsim (no findings.txt)" sh -c \
+	"test -d '$T/a/tlsrpt-received' && ! find '$T/a/tlsrpt-received' -name findings.txt | grep ."
+check "TLSRPT reports the sender POSTed validate against the schema" $PY received "$T/a" reports/tlsrpt.schema.json
+check "same seed: received TLSRPT reports byte-identical" diff -r "$T/d1/tlsrpt-received" "$T/d2/tlsrpt-received"
 check "junit.xml is well-formed XML" python3 -c "import sys, xml.dom.minidom as m; m.parse(sys.argv[1])" "$T/a/junit.xml"
 
 # 5. bad input: clear errors, exit 2
@@ -62,6 +68,26 @@ if MXSIM=$MXSIM sh tests/e2e/html.sh; then ok "report.html and TAP (tests/e2e/ht
 
 # 8. the signed DNS tree: ldns-verify-zone on mxsim zone's export
 if MXSIM=$MXSIM sh tests/e2e/dnssec.sh; then ok "dnssec (tests/e2e/dnssec.sh)"; else ko "dnssec (tests/e2e/dnssec.sh)"; fi
+
+# mxsim replay: live captures and tcpdump captures of swaks/smtp-sink
+# judged, --as-server, bad captures (tests/e2e/replay.sh)
+if MXSIM=$MXSIM sh tests/e2e/replay.sh; then ok "replay (tests/e2e/replay.sh)"; else ko "replay (tests/e2e/replay.sh)"; fi
+
+# -j, shards and merge give a serial run's bytes; JUnit against junit-10.xsd;
+# mxsim shell with swaks, dig, delv, openssl (tests/e2e/scale.sh)
+if MXSIM=$MXSIM sh tests/e2e/scale.sh; then ok "scale and shell (tests/e2e/scale.sh)"; else ko "scale and shell (tests/e2e/scale.sh)"; fi
+# man pages lint-clean and complete, --help, docs/scenarios.md current
+if MXSIM=$MXSIM sh tests/e2e/man.sh; then ok "docs (tests/e2e/man.sh)"; else ko "docs (tests/e2e/man.sh)"; fi
+
+# real senders (Postfix with DANE and MTA-STS, swaks, curl) judged from
+# the wire; Exim and msmtp in `make check-senders` (tests/e2e/senders.sh)
+if MXSIM=$MXSIM sh tests/e2e/senders.sh; then ok "real senders (tests/e2e/senders.sh)"; else ko "real senders (tests/e2e/senders.sh)"; fi
+
+# 9. hostile input: the misbehaving sender, hostile scenarios, SIGINT/SIGTERM
+# (tests/e2e/hostile.sh), and containment: tcpdump on the host sees nothing
+# of the world (tests/e2e/containment.sh)
+if MXSIM=$MXSIM sh tests/e2e/hostile.sh; then ok "hostile input (tests/e2e/hostile.sh)"; else ko "hostile input (tests/e2e/hostile.sh)"; fi
+if MXSIM=$MXSIM sh tests/e2e/containment.sh; then ok "containment (tests/e2e/containment.sh)"; else ko "containment (tests/e2e/containment.sh)"; fi
 
 echo "e2e: $pass passed, $fail failed"
 test "$fail" -eq 0

@@ -12,6 +12,7 @@ Inputs kept from fuzzing runs sit beside them, named by their SHA-1.
   dns        a flags byte and a wire query (fuzz_dns.h), made with ldns
   dns_zone   zone lines (fuzz_dns_zone.h)
   snd_dns    a query selector and wire answers (fuzz_snd_dns.h)
+  dns_srv    UDP datagrams and TCP frames to the DNS server (fuzz_dns_srv.h)
   http       a feed-size byte and HTTP requests (fuzz_http.h)
   sts        a parser selector and MTA-STS/TLSRPT text (fuzz_sts.h)
   scenario   the scenario library and the loader's test fixtures
@@ -312,6 +313,47 @@ def dns():
             struct.pack(">H", len(m)) + m for m in msgs))
 
 
+def dns_srv():
+    """Frames of fuzz_dns_srv.h: c < 0x78 a UDP datagram of c bytes,
+    0x78 <= c < 0xf0 c - 0x78 bytes to the current TCP connection."""
+    split = 0x78
+
+    def udp(m):
+        return bytes([len(m)]) + m if len(m) < split else b""
+
+    def tcp(data):
+        out = b""
+        while data:
+            k = min(len(data), CTL - 1 - split)
+            out += bytes([split + k]) + data[:k]
+            data = data[k:]
+        return out
+
+    def framed(m):
+        return struct.pack(">H", len(m)) + m
+
+    mx = query("example.test", "MX", edns=1232, do=True)
+    tlsa = query("_25._tcp.mx1.example.test", "TLSA", edns=1232, do=True)
+    seeds = {
+        "udp-mx": udp(mx),
+        "udp-short": udp(mx[:7]) + bytes([CTL + 4]),
+        "udp-response": udp(bytes([mx[0], mx[1], mx[2] | 0x80]) + mx[3:]),
+        "tcp-one": tcp(framed(mx)),
+        "tcp-pipelined": tcp(framed(mx) + framed(tlsa) + framed(mx)),
+        "tcp-bytewise": b"".join(bytes([split + 1, b])
+                                 for b in framed(tlsa)),
+        "tcp-zero-length": tcp(b"\0\0") + tcp(framed(mx)),
+        "tcp-unfinished": tcp(framed(mx)[:9]) + bytes([CTL + 1]),
+        "tcp-reset": tcp(framed(mx)) + bytes([CTL + 3]) + tcp(framed(tlsa)),
+        "tcp-two-conns": tcp(framed(mx)) + bytes([CTL]) + tcp(framed(tlsa))
+        + bytes([CTL + 2]),
+        "tcp-huge-length": tcp(b"\xff\xff" + mx) + bytes([CTL + 1]),
+        "mixed": udp(tlsa) + tcp(framed(mx)) + udp(mx) + bytes([CTL + 4]),
+    }
+    for name, data in seeds.items():
+        write("dns_srv", name, data)
+
+
 def dns_zone():
     write("dns_zone", "world", b"zone .\nzone test.\nzone example.test 127.53.0.1\n"
           + b"\n".join(r.encode() for r in [
@@ -455,6 +497,7 @@ def main():
     smtp_srv()
     mitm()
     dns()
+    dns_srv()
     dns_zone()
     https()
     scenario()

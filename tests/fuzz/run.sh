@@ -19,9 +19,11 @@ opts() {
 	smtp_cmd) echo "-max_len=4096 -timeout=10" ;;
 	smtp_srv|mitm) echo "-max_len=4096 -timeout=30" ;;
 	dns|snd_dns) echo "-max_len=2048 -timeout=10" ;;
+	dns_srv) echo "-max_len=4096 -timeout=30" ;;
 	dns_zone) echo "-max_len=2048 -timeout=10" ;;
 	scenario) echo "-max_len=16384 -timeout=30" ;;
 	http|sts) echo "-max_len=8192 -timeout=10" ;;
+	replay) echo "-max_len=65536 -timeout=30" ;;
 	*) echo "-max_len=4096 -timeout=30" ;;
 	esac
 }

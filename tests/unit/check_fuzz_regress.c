@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tests/fuzz/fuzz_dns.h"
+#include "tests/fuzz/fuzz_dns_srv.h"
 #include "tests/fuzz/fuzz_dns_zone.h"
 #include "tests/fuzz/fuzz_http.h"
 #include "tests/fuzz/fuzz_mitm.h"
@@ -25,6 +26,7 @@
 #include "tests/fuzz/fuzz_smtp_cmd.h"
 #include "tests/fuzz/fuzz_smtp_srv.h"
 #include "tests/fuzz/fuzz_snd_dns.h"
+#include "tests/fuzz/fuzz_replay.h"
 #include "tests/fuzz/fuzz_sts.h"
 #include "testutil.h"
 
@@ -143,6 +145,12 @@ START_TEST(test_dns)
 }
 END_TEST
 
+START_TEST(test_dns_srv)
+{
+	replay("dns_srv", fds_init, fds_one);
+}
+END_TEST
+
 START_TEST(test_dns_zone)
 {
 	replay("dns_zone", fdz_init, fdz_one);
@@ -173,6 +181,12 @@ START_TEST(test_sts)
 }
 END_TEST
 
+START_TEST(test_replay)
+{
+	replay("replay", frp_init, frp_one);
+}
+END_TEST
+
 static Suite *
 fuzz_regress_suite(void)
 {
@@ -184,11 +198,13 @@ fuzz_regress_suite(void)
 	tcase_add_test(tc, test_smtp_srv);
 	tcase_add_test(tc, test_mitm);
 	tcase_add_test(tc, test_dns);
+	tcase_add_test(tc, test_dns_srv);
 	tcase_add_test(tc, test_dns_zone);
 	tcase_add_test(tc, test_snd_dns);
 	tcase_add_test(tc, test_scenario);
 	tcase_add_test(tc, test_http);
 	tcase_add_test(tc, test_sts);
+	tcase_add_test(tc, test_replay);
 	suite_add_tcase(s, tc);
 	return s;
 }

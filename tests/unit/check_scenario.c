@@ -585,7 +585,8 @@ START_TEST(test_library)
 	ck_assert_msg(n >= 0, "%s", err);
 	for (int i = 0; i < n; i++) {
 		struct scenario *s;
-		size_t len = strlen(ids[i]);
+		/* a sweep's variants (file#STEP-CODE) share their file */
+		size_t len = strcspn(ids[i], "#");
 		ck_assert_msg(scenario_load(files[i], ids[i], &s, err,
 		    sizeof(err)) == 0, "%s", err);
 		ck_assert_str_eq(s->id, ids[i]);

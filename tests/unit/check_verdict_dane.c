@@ -97,7 +97,7 @@ START_TEST(test_verdict_dane)
 	char *ta = rr_for(2, 0, 1, root);
 	const char *set_ee[] = { ee }, *set_ta[] = { ta };
 	struct verdict_dane d = { 1, MX1, set_ee, 1, "secure", false };
-	struct verdict_ctx vc = { "example.test", &d, 1 };
+	struct verdict_ctx vc = { "example.test", &d, 1, NULL };
 	struct res_message m = { 0 };
 	const char *reason;
 
@@ -144,7 +144,7 @@ START_TEST(test_verdict_dane)
 	 * bogus host of a later phase adds dnssec-invalid per message */
 	struct verdict_dane ds[2] = { { 1, MX1, set_ta, 1, "secure", false },
 		{ 2, MX2, NULL, 0, "bogus", false } };
-	struct verdict_ctx vc2 = { "example.test", ds, 2 };
+	struct verdict_ctx vc2 = { "example.test", ds, 2, NULL };
 	struct res_scenario rs = { 0 };
 	rs.nphases = 2;
 	rs.phases = calloc(2, sizeof(*rs.phases));
@@ -198,7 +198,7 @@ START_TEST(test_verdict_dane)
 	/* DANE required: a host without a secure TLSA RRset must not get
 	 * the message; a compliant sender reports dane-required */
 	struct verdict_dane dr = { 1, MX1, NULL, 0, "secure", true };
-	struct verdict_ctx vc3 = { "example.test", &dr, 1 };
+	struct verdict_ctx vc3 = { "example.test", &dr, 1, NULL };
 	ck_assert_str_eq(verdict_result_type_ctx(p, s4, VCLOCK, &vc3, &reason),
 	    "dane-required");
 	verdict_message_ctx(p, r, VCLOCK, 1, 4, &vc3, &m);
