@@ -177,7 +177,7 @@
  *             table, or a table keyed "EHLO-454", "EHLO-4xx", 454, "4xx",
  *             "EHLO", default (most specific first; expect is the
  *             fallback)
-   messages  int >= 1 (default 1), or phases
+ *   messages  int >= 1 (default 1), or phases
  *   phases    list of { advance = seconds | "30s"/"2h"/"3d", set = { key = value },
  *             deliver = int (default 1), expect = expect }
  *   expect    { delivery = string or list, tlsrpt = list of result-types,

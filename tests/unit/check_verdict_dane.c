@@ -81,6 +81,7 @@ msg_free(struct res_message *m)
 	free(m->reason);
 	free(m->mx_host);
 	free(m->data_to);
+	free(m->content);
 	free(m->sessions);
 	memset(m, 0, sizeof(*m));
 }

@@ -89,6 +89,7 @@ free_msg(struct res_message *m)
 	free(m->reason);
 	free(m->mx_host);
 	free(m->data_to);
+	free(m->content);
 	free(m->sessions);
 }
 
