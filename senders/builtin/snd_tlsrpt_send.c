@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <openssl/evp.h>
 
 #include "core/util.h"
 #include "senders/builtin/snd_int.h"
@@ -186,8 +187,6 @@ on_mail_done(enum snd_result res, const char *why, void *arg)
 static char *
 mail_body(struct rpt_run *r, const char *to)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	struct buf b;
 	time_t t0, t1;
 	char s0[32], s1[32], date[64];
@@ -214,20 +213,15 @@ mail_body(struct rpt_run *r, const char *to)
 	    SND_RPT_CONTACT, to, date, r->domain, SND_RPT_SUBMITTER, s0,
 	    r->domain, SND_RPT_SUBMITTER, r->domain, SND_RPT_SUBMITTER,
 	    SND_RPT_SUBMITTER, r->domain, SND_RPT_SUBMITTER, r->domain, s0, s1);
-	for (size_t i = 0, col = 0; i < r->gzlen; i += 3) {
-		uint32_t v = (uint32_t)r->gz[i] << 16;
-		size_t k = r->gzlen - i;
-		if (k > 1)
-			v |= (uint32_t)r->gz[i + 1] << 8;
-		if (k > 2)
-			v |= r->gz[i + 2];
-		char q[4] = { b64[v >> 18 & 63], b64[v >> 12 & 63],
-			k > 1 ? b64[v >> 6 & 63] : '=', k > 2 ? b64[v & 63] : '=' };
-		buf_append(&b, q, 4);
-		if ((col += 4) >= 76) {
+	/* base64 in lines of 76 characters (57 input bytes each) */
+	for (size_t i = 0; i < r->gzlen; i += 57) {
+		unsigned char line[77];
+		size_t k = r->gzlen - i < 57 ? r->gzlen - i : 57;
+		int n = EVP_EncodeBlock(line, r->gz + i, (int)k);
+
+		buf_append(&b, (const char *)line, (size_t)n);
+		if (k == 57)
 			buf_append(&b, "\n", 1);
-			col = 0;
-		}
 	}
 	buf_appendf(&b, "\n--mxsim-tlsrpt--\n");
 	char *out = xstrdup(buf_cstr(&b));
