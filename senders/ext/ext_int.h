@@ -85,8 +85,6 @@ struct ext {
 	bool started;             /* files written, setup run (first phase) */
 	unsigned nmsgs;           /* messages submitted so far */
 	bool stopped;             /* ext_stop() ran */
-	long ft_offset;           /* --faketime: the offset last written */
-	bool ft_set;
 	double t_send;            /* when the message in flight was submitted */
 	struct strv msgv;         /* variables of the message in flight */
 	char unsup[512];

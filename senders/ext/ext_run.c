@@ -178,10 +178,13 @@ ext_write_file(const char *path, const char *text, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "w");
 
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
+	if (f == NULL) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		if (f != NULL)
-			fclose(f);
+		return -1;
+	}
+	int bad = fputs(text, f) < 0;
+	if (fclose(f) != 0 || bad) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -255,30 +258,24 @@ ext_check(const char *name, char *err, size_t errlen)
 }
 
 /* The offset of the loop's wall clock from the real one, for libfaketime. */
-static bool
-never(void *arg)
-{
-	return false;
-}
-
 static void
 write_faketime(struct ext *e)
 {
 	char off[64];
 	long d = (long)(loop_wallclock(e->l) - time(NULL));
 	char *path = ext_work_path(e, "faketime");
+	char *tmp = xasprintf("%s.new", path);
 
 	snprintf(off, sizeof(off), "%+ld\n", d);
 	char err[128];
-	(void)ext_write_file(path, off, err, sizeof(err));
+	/* senders run with FAKETIME_NO_CACHE=1: a long-lived process (a
+	 * Postfix smtp(8) kept idle between phases) reads the offset at its
+	 * next clock call, so the file is replaced whole, never seen half
+	 * written */
+	if (ext_write_file(tmp, off, err, sizeof(err)) == 0 && rename(tmp, path) != 0)
+		(void)unlink(tmp);
+	free(tmp);
 	free(path);
-	/* a running sender re-reads the file at most once a second
-	 * (FAKETIME_CACHE_DURATION=1): when the clock jumped (a phase's
-	 * advance), wait until it has, serving the world meanwhile */
-	if (e->ft_set && (d - e->ft_offset > 1 || e->ft_offset - d > 1))
-		(void)loop_run_until(e->l, never, NULL, loop_now(e->l) + 1200);
-	e->ft_offset = d;
-	e->ft_set = true;
 }
 
 static void
@@ -304,7 +301,7 @@ base_vars(struct ext *e, const struct ext_config *cfg)
 	if (cfg->faketime) {
 		char *ts = ext_work_path(e, "faketime");
 		char *envs = xasprintf("LD_PRELOAD=%s FAKETIME_TIMESTAMP_FILE=%s "
-		    "FAKETIME_CACHE_DURATION=1 FAKETIME_DONT_FAKE_MONOTONIC=1",
+		    "FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1",
 		    FAKETIME_LIB, ts);
 		ext_setvar(&e->base, "FAKETIME_ENV", envs);
 		ext_setvar(&e->base, "FAKETIME_LIB", FAKETIME_LIB);
@@ -343,7 +340,7 @@ build_env(struct ext *e)
 		char *a = xasprintf("FAKETIME_TIMESTAMP_FILE=%s", ts);
 		strv_push(&e->env, "LD_PRELOAD=" FAKETIME_LIB);
 		strv_push(&e->env, a);
-		strv_push(&e->env, "FAKETIME_CACHE_DURATION=1");
+		strv_push(&e->env, "FAKETIME_NO_CACHE=1");
 		strv_push(&e->env, "FAKETIME_DONT_FAKE_MONOTONIC=1");
 		free(a);
 		free(ts);
