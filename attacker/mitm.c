@@ -46,6 +46,7 @@ static const char *const kind_names[] = {
 	[MITM_CAPS] = "caps",
 	[MITM_HANDSHAKE_FAIL] = "handshake_fail",
 	[MITM_HOOK] = "hook",
+	[MITM_TLS_SPLIT] = "tls_split",
 };
 
 const char *
@@ -132,6 +133,7 @@ sess_free(struct msess *ms)
 		ms->next->prev = ms->prev;
 	m->nsessions--;
 	mitm_hook_clear(ms);
+	mitm_split_clear(ms);
 	mitm_clear_pending(ms);
 	smtp_reply_clear(&ms->reply);
 	free(ms);
@@ -378,10 +380,17 @@ cli_cb(struct conn *c, enum conn_ev ev, void *arg)
 	}
 }
 
+/* tls_split "sender-tls": TLS with the sender, clear text to the MX. */
+static bool
+split_sender(const struct msess *ms)
+{
+	return ms->swap != NULL && ms->swap->kind == MITM_TLS_SPLIT;
+}
+
 static void
 up_connected(struct msess *ms)
 {
-	if (ms->term && ms->port == ms->m->implicit_port) {
+	if (ms->term && ms->port == ms->m->implicit_port && !split_sender(ms)) {
 		if (conn_starttls(ms->up, ms->m->up_tls, false, ms->m->host) < 0)
 			mitm_sess_end(ms, "attacker TLS setup failed");
 	}
@@ -396,6 +405,10 @@ up_tls_failed(struct msess *ms, struct conn *c)
 	ms->up = NULL;
 	ms->local = true;
 	mitm_set_end(ms->u, "tls failed");
+	if (ms->split_mx != NULL) {
+		(void)mitm_split_release(ms);
+		return;
+	}
 	if (ms->port != ms->m->implicit_port) {
 		(void)mitm_local_starttls_ok(ms);
 		return;
@@ -419,7 +432,9 @@ up_cb(struct conn *c, enum conn_ev ev, void *arg)
 		mitm_on_up_data(ms);
 		break;
 	case CONN_TLS_OK:
-		if (ms->port != ms->m->implicit_port)
+		if (ms->split_mx != NULL)
+			(void)mitm_split_up_tls_ok(ms);
+		else if (ms->port != ms->m->implicit_port)
 			(void)mitm_local_starttls_ok(ms);
 		break;
 	case CONN_TLS_FAILED:
@@ -496,6 +511,15 @@ choose(struct msess *ms)
 		}
 		if (a->kind == MITM_HANDSHAKE_FAIL && ms->hsfail == NULL)
 			ms->hsfail = a;
+		if (a->kind == MITM_TLS_SPLIT && a->mode != NULL &&
+		    strcmp(a->mode, "mx-tls") == 0) {
+			if (ms->split_mx == NULL && ms->swap == NULL)
+				ms->split_mx = a;
+		} else if (a->kind == MITM_TLS_SPLIT && ms->swap == NULL &&
+		    ms->split_mx == NULL) {
+			ms->swap = a;      /* sender-tls: TLS as swap_cert's */
+			ms->swap_index = i;
+		}
 	}
 	if (blk != NULL) {
 		rec_set(&ms->s->attack, mitm_kind_name(MITM_BLOCK));
@@ -527,19 +551,25 @@ static bool
 connect_up(struct mitm *m, struct msess *ms)
 {
 	struct rec_session *s = ms->s;
+	uint16_t port = ms->port;
 
-	ms->up = conn_connect(m->l, m->src_addr, m->up_addr, ms->port, up_cb, ms);
+	if (split_sender(ms) && ms->port == m->implicit_port) {
+		port = 587;   /* the MX's clear-text submission port */
+		mitm_note(ms, "relays to the MX's port 587 in clear text");
+	}
+	ms->up = conn_connect(m->l, m->src_addr, m->up_addr, port, up_cb, ms);
 	if (ms->up == NULL) {
 		mitm_sess_end(ms, "server unreachable");
 		return false;
 	}
 	conn_set_max_line(ms->up, 64 * 1024);
 	conn_set_timeout(ms->up, m->timeout_ms);
-	if (ms->term) {
-		ms->u = rec_session_new(m->rec, m->host, m->up_addr, ms->port);
+	if (mitm_own_leg(ms)) {
+		ms->u = rec_session_new(m->rec, m->host, m->up_addr, port);
 		ms->u->via = s->id;
-		ms->u->implicit_tls = s->implicit_tls;
-		rec_set(&ms->u->attack, "swap_cert");
+		ms->u->implicit_tls = s->implicit_tls && port == m->implicit_port;
+		rec_set(&ms->u->attack, split_sender(ms) || ms->split_mx != NULL ?
+		    "tls_split" : "swap_cert");
 		rec_link(m->rec, conn_local_port(ms->up), ms->u);
 	} else {
 		rec_link(m->rec, conn_local_port(ms->up), s);
@@ -587,7 +617,7 @@ on_accept(struct mitm *m, int fd, uint16_t port)
 		(void)mitm_to_hsfail(ms);
 		return;
 	}
-	ms->local = ms->term && !ms->swap->relay;
+	ms->local = ms->term && !split_sender(ms) && !ms->swap->relay;
 	if (!ms->local && !connect_up(m, ms))
 		return;
 	if (s->implicit_tls && !ms->term) {
@@ -713,8 +743,14 @@ mitm_new(struct loop *l, const struct mitm_config *cfg, char *err, size_t errlen
 			mitm_free(m);
 			return NULL;
 		}
-		if (a->kind == MITM_HOOK && a->cert != NULL)
+		if ((a->kind == MITM_HOOK || a->kind == MITM_TLS_SPLIT) && a->cert != NULL)
 			m->attack_ctx[i] = pki_server_ctx(a->cert);
+		if (a->kind == MITM_TLS_SPLIT && a->cert == NULL &&
+		    !(a->mode != NULL && strcmp(a->mode, "mx-tls") == 0)) {
+			snprintf(err, errlen, "%s: tls_split without a certificate", cfg->host);
+			mitm_free(m);
+			return NULL;
+		}
 		if (a->kind == MITM_SWAP_CERT) {
 			if (a->cert == NULL) {
 				snprintf(err, errlen, "%s: swap_cert without a certificate", cfg->host);

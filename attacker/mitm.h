@@ -38,6 +38,16 @@
  *                    answer the ClientHello with mode "alert" (fatal
  *                    handshake_failure), "reset", "garbage" (text or a
  *                    default line), "close" (FIN) or "hang" (nothing)
+ *   tls_split        TLS on one side of the attacker only.  mode
+ *                    "sender-tls": the attacker answers STARTTLS itself
+ *                    (or takes port 465) with cert and relays the
+ *                    dialogue to the MX in clear, never issuing STARTTLS
+ *                    upstream (from 465 it relays to the MX's 587);
+ *                    "mx-tls": the sender never sees STARTTLS (stripped
+ *                    from the EHLO reply, refused with 502), while the
+ *                    attacker holds that EHLO reply, does STARTTLS
+ *                    towards the MX itself and relays the sender's
+ *                    plaintext inside its own TLS: the MX logs TLS
  *   hook             Lua functions of the scenario (attacker/mitm_hook.c):
  *                    on_tls(ctx) once per connection at accept chooses
  *                    "relay" (default), "terminate" (as swap_cert with the
@@ -85,6 +95,7 @@ enum mitm_kind {
 	MITM_CAPS,
 	MITM_HANDSHAKE_FAIL,
 	MITM_HOOK,
+	MITM_TLS_SPLIT,
 };
 
 struct sandbox;
@@ -96,7 +107,8 @@ struct mitm_attack {
 	int code;                  /* reply code (0 = the kind's default) */
 	const char *text;          /* reply text, injected lines ("\n"-separated),
 	                            * garbage bytes; NULL = default */
-	const struct pki_cert *cert; /* swap_cert: the certificate to present (borrowed) */
+	const struct pki_cert *cert; /* swap_cert, tls_split "sender-tls": the
+	                            * certificate to present (borrowed) */
 	bool relay;                /* swap_cert: relay to the real MX */
 	const char *step;          /* reply: "banner", "EHLO", ... "DOT" */
 	const char *const *set;    /* caps: the new list (NULL-terminated); NULL = keep */

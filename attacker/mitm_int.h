@@ -11,6 +11,8 @@
  *                replies, EHLO capability lists
  *   mitm_hook.c  Lua hooks: calling them, their ctx object, holding
  *                lines they delay
+ *   mitm_split.c tls_split: TLS on one side of the attacker only
+ *   mitm_auth.c  AUTH as the path reads it: credential leaks
  * Not for use outside attacker/.
  */
 #ifndef MXSIM_MITM_INT_H
@@ -24,6 +26,7 @@
 #include "core/conn.h"
 #include "core/util.h"
 #include "fake-mx/smtp.h"
+#include "fake-mx/smtp_auth.h"
 
 #define MITM_MAX_PORTS 8
 #define MITM_MAX_PENDING 256
@@ -47,6 +50,8 @@ struct mitm_pending {
 	bool ours;              /* our own STARTTLS to the MX (swap_cert relay) */
 	bool swallow;           /* a command the attacker injected: drop the reply */
 	bool cli_data;          /* the sender took an injected 354 for this DATA */
+	bool split_ehlo;        /* tls_split mx-tls: the attacker's own EHLO
+	                         * inside its TLS to the MX */
 	char *local;            /* reply the attacker gives, NULL = from upstream */
 	char *subst;            /* replaces the upstream reply, NULL = none */
 	enum mitm_after after;
@@ -102,6 +107,17 @@ struct msess {
 	const struct mitm_attack *swap; /* the swap_cert in force, or NULL */
 	size_t swap_index;
 	const struct mitm_attack *hsfail; /* handshake_fail in force */
+	const struct mitm_attack *split_mx; /* tls_split "mx-tls" in force */
+	bool split_started;         /* mx-tls: the attacker's STARTTLS is out */
+	bool split_holding;         /* mx-tls: split_held waits for its TLS */
+	struct smtp_reply split_held; /* the MX's plaintext EHLO reply */
+	char *split_helo;           /* the sender's EHLO line, to repeat */
+	/* AUTH (mitm_auth.c) */
+	bool sasl_expect;           /* the next sender line is a SASL response */
+	unsigned sasl_n;            /* SASL responses read so far */
+	bool sasl_login;            /* ... of AUTH LOGIN */
+	bool cred_noted;            /* the credentials note was made */
+	struct smtp_auth lauth;     /* the attacker's own AUTH server (kept mail) */
 	enum mitm_mode mode;
 	bool term;                  /* attacker terminates the sender's TLS */
 	bool local;                 /* no upstream: the attacker answers */
@@ -160,6 +176,41 @@ bool mitm_local_starttls_ok(struct msess *ms);
  * the hooks; false when the session ended. */
 bool mitm_cli_command(struct msess *ms, const char *line, size_t len);
 bool mitm_up_line(struct msess *ms, const char *line, size_t len);
+
+/* mitm_smtp.c, for mitm_split.c: a reply (the MX's or a held one) to
+ * the pending command p goes to the sender; false when the session
+ * ended. */
+bool mitm_deliver_reply(struct msess *ms, const struct mitm_pending *p,
+	struct smtp_reply *r, bool substituted);
+
+/* mitm_split.c (tls_split) */
+/* The attacker has a leg of its own to the MX (swap_cert, tls_split):
+ * the sender's data goes to the attacker. */
+bool mitm_own_leg(const struct msess *ms);
+/* The sender's STARTTLS under tls_split a.  false when the session ended. */
+bool mitm_split_starttls(struct msess *ms, const struct mitm_attack *a);
+/* mx-tls: the MX's EHLO reply r (250) on its way to the sender.  Returns
+ * 1 when the attacker took it (r is emptied) to start its own TLS first,
+ * 0 when it goes on as usual, -1 when the session ended. */
+int mitm_split_ehlo(struct msess *ms, struct smtp_reply *r);
+/* mx-tls: the sender's EHLO line (kept to repeat it inside TLS). */
+void mitm_split_helo(struct msess *ms, const char *line, size_t len);
+/* mx-tls: the MX answered the attacker's STARTTLS with code (220: its
+ * TLS starts), its TLS is up, or it failed.  false when the session
+ * ended. */
+bool mitm_split_starttls_reply(struct msess *ms, int code);
+bool mitm_split_up_tls_ok(struct msess *ms);
+/* mx-tls: the held EHLO reply goes to the sender at last. */
+bool mitm_split_release(struct msess *ms);
+void mitm_split_clear(struct msess *ms);   /* at session end */
+
+/* mitm_auth.c */
+/* The sender's AUTH command, read by the path (plaintext, or inside the
+ * attacker's TLS): recorded, and a credential leak where the attacker
+ * reads it. */
+void mitm_auth_cmd(struct msess *ms, const struct smtp_cmd *cmd);
+/* A SASL response line of the sender (ms->sasl_expect was set). */
+void mitm_auth_response(struct msess *ms, const char *line, size_t len);
 
 /* mitm_hook.c */
 bool mitm_hook_any(const struct msess *ms, bool client);

@@ -49,6 +49,8 @@ struct mitm_policy {
 	struct https_srv *evil;
 	struct psess *sessions;
 	unsigned nsessions, nconn, nattacked;
+	struct rec *rec;
+	const struct pki_cert *cert;
 };
 
 static char *
@@ -188,6 +190,44 @@ attacks(const struct mitm_policy *m, unsigned n)
 	return m->mode != NULL && (m->nth == 0 || m->nth == n);
 }
 
+/* Evidence of the attack on connection n for the recorder (and through
+ * it the capture's notes). */
+static void
+note_attack(struct mitm_policy *m, unsigned n)
+{
+	struct rec_session *s;
+
+	if (m->rec == NULL)
+		return;
+	s = rec_session_new(m->rec, m->host, m->listen_addr, m->port);
+	s->dns = true;   /* evidence, not an SMTP session of the sender */
+	rec_set(&s->attack, "tamper_policy");
+	rec_line(m->rec, s, '>', "policy fetch: connection %u to %s:%u (https://"
+	    "%s" STS_POLICY_PATH ")", n, m->listen_addr, m->port, m->host);
+	if (strcmp(m->mode, "block") == 0) {
+		rec_line(m->rec, s, '!', "attacker (tamper_policy block): the "
+		    "connection is reset: the policy fetch fails");
+		rec_set(&s->end, "reset");
+		return;
+	}
+	if (strcmp(m->mode, "replace") == 0)
+		rec_line(m->rec, s, '!', "attacker (tamper_policy replace): the "
+		    "attacker's server (%s) answers with a policy of its own, "
+		    "certificate %s", m->evil_addr, m->cert ?
+		    pki_cert_label(m->cert) : "?");
+	else if (strcmp(m->mode, "cert") == 0)
+		rec_line(m->rec, s, '!', "attacker (tamper_policy cert): the "
+		    "attacker's server (%s) serves the genuine policy with "
+		    "certificate %s", m->evil_addr, m->cert ?
+		    pki_cert_label(m->cert) : "?");
+	else
+		rec_line(m->rec, s, '!', "attacker (tamper_policy %s): the "
+		    "attacker's server (%s) serves the genuine policy downgraded "
+		    "to mode: %s, certificate %s", m->mode, m->evil_addr, m->mode,
+		    m->cert ? pki_cert_label(m->cert) : "?");
+	rec_set(&s->end, "redirected");
+}
+
 static void
 on_accept(struct mitm_policy *m, int fd)
 {
@@ -197,8 +237,10 @@ on_accept(struct mitm_policy *m, int fd)
 
 	m->nconn++;
 	act = attacks(m, m->nconn);
-	if (act)
+	if (act) {
 		m->nattacked++;
+		note_attack(m, m->nconn);
+	}
 	if (act && strcmp(m->mode, "block") == 0) {
 		struct conn *c = conn_new(m->l, fd, cli_cb, NULL);
 		log_info(m->host, "attacker: tamper_policy: reset policy fetch "
@@ -306,6 +348,8 @@ mitm_policy_new(struct loop *l, const struct mitm_policy_config *cfg,
 	m->port = cfg->port ? cfg->port : 443;
 	m->nth = cfg->nth;
 	m->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 600000;
+	m->rec = cfg->rec;
+	m->cert = cfg->cert;
 	if (m->mode != NULL && strcmp(m->mode, "block") != 0) {
 		if (m->evil_addr == NULL) {
 			snprintf(err, errlen, "%s: tamper_policy needs the attacker's "

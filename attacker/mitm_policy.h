@@ -17,7 +17,11 @@
  *   cert     serve the genuine policy unchanged
  *
  * nth limits the attack to the nth connection (from 1); the others are
- * relayed.  Each action is logged (what, which connection).
+ * relayed.  Each action is logged (what, which connection) and, with a
+ * recorder, noted as evidence: a session (dns = true: not a sender's
+ * SMTP session; host the policy host, port 443, attack "tamper_policy")
+ * whose '!' line says what the attacker did, so the capture's notes
+ * (core/capture.h) point at the frames of that fetch.
  */
 #ifndef MXSIM_MITM_POLICY_H
 #define MXSIM_MITM_POLICY_H
@@ -28,6 +32,7 @@
 
 #include "core/loop.h"
 #include "core/pki.h"
+#include "core/record.h"
 
 struct mitm_policy_config {
 	const char *host;          /* the policy host's name (mta-sts.<domain>) */
@@ -43,6 +48,8 @@ struct mitm_policy_config {
 	const struct pki_cert *cert; /* the attacker's certificate (borrowed) */
 	const char *evil_addr;     /* where the attacker's server listens */
 	uint64_t timeout_ms;       /* idle timeout of each side; 0 = 600000 */
+	struct rec *rec;           /* evidence of each attack; NULL: none
+	                            * (borrowed, must outlive the path) */
 };
 
 struct mitm_policy;

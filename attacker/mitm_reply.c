@@ -278,7 +278,8 @@ mitm_edit_ehlo(struct msess *ms, struct smtp_reply *r)
 {
 	bool tls = mitm_tls_with_sender(ms);
 
-	if (mitm_active(ms, MITM_STRIP_STARTTLS) != NULL || tls)
+	if (mitm_active(ms, MITM_STRIP_STARTTLS) != NULL || ms->split_mx != NULL ||
+	    tls)
 		strip_starttls(ms, r, tls);   /* no second STARTTLS inside our TLS */
 	apply_caps(ms, r);
 	if (!tls)

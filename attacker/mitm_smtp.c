@@ -196,7 +196,8 @@ local_answer(struct msess *ms, const struct smtp_cmd *cmd)
 		char *text;
 		bool alive;
 		snprintf(buf, sizeof(buf), "250-%s\n250-PIPELINING\n250-SIZE 10485760\n"
-		    "250-8BITMIME\n250-ENHANCEDSTATUSCODES\n250 STARTTLS", host);
+		    "250-8BITMIME\n250-ENHANCEDSTATUSCODES\n%s250 STARTTLS", host,
+		    ms->port != 25 ? "250-AUTH PLAIN LOGIN\n" : "");
 		mitm_reply_from_text(&r, buf);
 		mitm_edit_ehlo(ms, &r);
 		text = mitm_reply_to_text(&r);
@@ -219,6 +220,11 @@ local_answer(struct msess *ms, const struct smtp_cmd *cmd)
 		    AFTER_NONE);
 	case SMTP_V_QUIT:
 		return reply_local(ms, cmd->verb, "221 2.0.0 Bye", AFTER_CLOSE);
+	case SMTP_V_AUTH: {   /* a phishing server: any credentials will do */
+		const char *text = smtp_auth_start(&ms->lauth, cmd->arg);
+		ms->sasl_expect = smtp_auth_busy(&ms->lauth);
+		return reply_local(ms, cmd->verb, text, AFTER_NONE);
+	}
 	default:
 		return reply_local(ms, cmd->verb, "502 5.5.2 Error: command not recognized",
 		    AFTER_NONE);
@@ -235,15 +241,22 @@ pending_step(const struct mitm_pending *p)
 }
 
 /* A reply (the MX's, or the attacker's substitute) goes to the sender. */
-static bool
-deliver_reply(struct msess *ms, const struct mitm_pending *p, struct smtp_reply *r,
-    bool substituted)
+bool
+mitm_deliver_reply(struct msess *ms, const struct mitm_pending *p,
+    struct smtp_reply *r, bool substituted)
 {
 	struct rec_session *s = ms->s;
 	struct buf b;
 
+	if (p->verb == SMTP_V_EHLO && r->code == 250) {
+		int held = mitm_split_ehlo(ms, r);   /* tls_split mx-tls */
+		if (held != 0)
+			return held > 0;
+	}
 	if (p->banner)
 		s->banner = r->code == 220;
+	if (p->verb == SMTP_V_AUTH)
+		ms->sasl_expect = r->code == 334;   /* a SASL response follows */
 	if (p->verb == SMTP_V_EHLO && r->code == 250)
 		mitm_edit_ehlo(ms, r);
 	buf_init(&b);
@@ -271,7 +284,7 @@ deliver_reply(struct msess *ms, const struct mitm_pending *p, struct smtp_reply 
 	default:
 		break;
 	}
-	if (p->dot && r->code == 250 && ms->term)
+	if (p->dot && r->code == 250 && mitm_own_leg(ms))
 		s->delivered = true;   /* the MX's own record sits on the attacker's leg */
 	return mitm_flush_local(ms);
 }
@@ -295,6 +308,13 @@ on_reply(struct msess *ms, struct smtp_reply *r)
 		    r->code);
 		return mitm_flush_local(ms);
 	}
+	if (p.split_ehlo) {
+		mitm_note(ms, "the MX answered its EHLO inside TLS with %d; the "
+		    "sender gets the held plaintext EHLO reply", r->code);
+		return mitm_split_release(ms);
+	}
+	if (p.ours && ms->split_mx != NULL)
+		return mitm_split_starttls_reply(ms, r->code);
 	if (p.ours) {
 		/* reply to the attacker's own STARTTLS towards the MX */
 		if (r->code == 220) {
@@ -306,11 +326,11 @@ on_reply(struct msess *ms, struct smtp_reply *r)
 		return mitm_local_starttls_ok(ms);
 	}
 	if (p.subst == NULL)
-		return deliver_reply(ms, &p, r, false);
+		return mitm_deliver_reply(ms, &p, r, false);
 	mitm_reply_from_text(&sub, p.subst);
 	mitm_note(ms, "replaced the MX's %d to %s with %d", r->code, pending_step(&p),
 	    sub.code);
-	alive = deliver_reply(ms, &p, &sub, true);
+	alive = mitm_deliver_reply(ms, &p, &sub, true);
 	smtp_reply_clear(&sub);
 	free(p.subst);
 	return alive;
@@ -519,6 +539,10 @@ on_starttls(struct msess *ms, const char *line, size_t len)
 			ms->s->starttls_reply = 220;
 			return reply_local(ms, SMTP_V_STARTTLS, "220 2.0.0 Ready to start TLS",
 			    AFTER_HSFAIL);
+		case MITM_TLS_SPLIT:
+			if (ms->swap == a || ms->split_mx == a)
+				return mitm_split_starttls(ms, a);
+			break;
 		case MITM_SWAP_CERT:
 		swap:
 			ms->s->starttls_reply = 220;
@@ -572,8 +596,8 @@ data_line(struct msess *ms, const char *line, size_t len)
 		if (ms->data_bytes == 0) {
 			s->data_sent = true;
 			s->data_tls = mitm_tls_with_sender(ms);
-			rec_set(&s->data_to, ms->term ? "attacker" : "mx");
-			if (ms->term || mitm_attacked(ms)) {
+			rec_set(&s->data_to, mitm_own_leg(ms) ? "attacker" : "mx");
+			if (mitm_own_leg(ms) || mitm_attacked(ms)) {
 				s->leak = true;
 				mitm_note(ms, "sees the message content");
 			}
@@ -626,6 +650,16 @@ mitm_cli_command(struct msess *ms, const char *line, size_t len)
 
 	if (ms->in_data)
 		return data_line(ms, line, len);
+	if (ms->sasl_expect) {   /* a SASL response, no command */
+		mitm_auth_response(ms, line, len);
+		if (ms->local) {
+			const char *text = smtp_auth_step(&ms->lauth, line, len);
+			ms->sasl_expect = smtp_auth_busy(&ms->lauth);
+			return reply_local(ms, SMTP_V_AUTH, text, AFTER_NONE);
+		}
+		return forward_cmd(ms, line, len, (struct mitm_pending){
+		    .verb = SMTP_V_AUTH });
+	}
 	if (smtp_cmd_parse(line, len, &cmd) < 0)
 		cmd.verb = SMTP_V_UNKNOWN;
 	taken = mitm_take_injected(ms, smtp_verb_name(cmd.verb));
@@ -636,6 +670,7 @@ mitm_cli_command(struct msess *ms, const char *line, size_t len)
 	case SMTP_V_HELO:
 		if (mitm_tls_with_sender(ms))
 			s->ehlo_after_tls = true;
+		mitm_split_helo(ms, line, len);
 		break;
 	case SMTP_V_MAIL:
 		s->mail_from = true;
@@ -647,6 +682,9 @@ mitm_cli_command(struct msess *ms, const char *line, size_t len)
 		break;
 	case SMTP_V_QUIT:
 		ms->quit_seen = true;
+		break;
+	case SMTP_V_AUTH:
+		mitm_auth_cmd(ms, &cmd);
 		break;
 	default:
 		break;

@@ -5,17 +5,40 @@
  * ordered by (deadline, id), so timers due at the same instant fire in the
  * order they were added: that keeps runs deterministic.  A timer or fd
  * removed during dispatch is never called afterwards.
+ *
+ * Settling (SKIP mode): before the clock jumps, settle() makes sure no IP
+ * packet is still in flight in the namespace.  Every packet of the world
+ * goes over loopback, so it is counted once sent (OutRequests) and once
+ * received (InReceives, when the kernel processes it, just before the
+ * receiving socket wakes up); "in flight" is out - in above the lowest
+ * difference seen (a fresh namespace starts at 0; a burst larger than
+ * 64 KiB may count more packets in than out, which only lowers it).
+ * While packets are in flight the loop waits in epoll for 1 ms of real
+ * time and tries again.  Should the counters freeze for SETTLE_STALL_MS
+ * with packets still "in flight" (dropped packets never arrive), the
+ * difference becomes the new floor, with a debug log.  Without readable
+ * counters the loop waits 1 ms before every jump instead.
+ *
+ * What is left: the few microseconds between the kernel counting a packet
+ * in and waking its socket; the counters are read between two epoll
+ * polls, which is longer than that window.  IPv6 packets are not counted
+ * (the world is IPv4).
  */
 #include "core/loop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include "core/util.h"
+
+#define SETTLE_WAIT_MS 1
+#define SETTLE_STALL_MS 1000
 
 /* set by loop_request_stop(), from a signal handler */
 static volatile sig_atomic_t stop_requested;
@@ -50,6 +73,12 @@ struct loop {
 	size_t nheap, capheap;
 	uint64_t next_id;
 	const struct conn_wiretap *wiretap;
+	/* settling */
+	loop_busy_cb *busy;
+	void *busy_arg;
+	int64_t net_floor;          /* lowest out - in seen */
+	uint64_t stall_in, stall_out, stall_since;  /* frozen counters, since */
+	uint64_t settle_waits, skips;
 };
 
 static uint64_t
@@ -81,6 +110,10 @@ loop_free(struct loop *l)
 {
 	if (l == NULL)
 		return;
+	if (l->skips > 0)
+		log_debug("loop", "%llu clock jumps, %llu real-time waits for work "
+		    "in flight", (unsigned long long)l->skips,
+		    (unsigned long long)l->settle_waits);
 	close(l->epfd);
 	free(l->fds);
 	free(l->heap);
@@ -252,6 +285,106 @@ loop_advance(struct loop *l, uint64_t ms)
 }
 
 void
+loop_set_busy_probe(struct loop *l, loop_busy_cb *cb, void *arg)
+{
+	l->busy = cb;
+	l->busy_arg = arg;
+}
+
+uint64_t
+loop_settle_waits(const struct loop *l)
+{
+	return l->settle_waits;
+}
+
+uint64_t
+loop_skips(const struct loop *l)
+{
+	return l->skips;
+}
+
+/* The value of column `name` in the `tag` lines (header, then values) of
+ * /proc/net/snmp text s. */
+static int
+snmp_field(const char *s, const char *tag, const char *name, uint64_t *v)
+{
+	size_t taglen = strlen(tag), namelen = strlen(name);
+	const char *hdr = s, *val;
+	int col = -1;
+
+	for (;;) {
+		if (strncmp(hdr, tag, taglen) == 0)
+			break;
+		hdr = strchr(hdr, '\n');
+		if (hdr == NULL)
+			return -1;
+		hdr++;
+	}
+	val = strchr(hdr, '\n');
+	if (val == NULL || strncmp(val + 1, tag, taglen) != 0)
+		return -1;
+	val += 1 + taglen;
+	/* find the column of name in the header */
+	const char *p = hdr + taglen;
+	for (int i = 0; *p != '\0' && *p != '\n'; i++) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e != ' ' && *e != '\n' && *e != '\0')
+			e++;
+		if ((size_t)(e - p) == namelen && strncmp(p, name, namelen) == 0) {
+			col = i;
+			break;
+		}
+		p = e;
+	}
+	if (col < 0)
+		return -1;
+	for (int i = 0; i <= col; i++) {
+		char *end;
+		while (*val == ' ')
+			val++;
+		if (*val == '\n' || *val == '\0')
+			return -1;
+		unsigned long long x = strtoull(val, &end, 10);
+		if (end == val)
+			return -1;
+		if (i == col)
+			*v = (uint64_t)x;
+		val = end;
+	}
+	return 0;
+}
+
+int
+loop_net_counters(uint64_t *in, uint64_t *out)
+{
+	char buf[8192];
+	ssize_t n;
+	size_t len = 0;
+	int fd = open("/proc/net/snmp", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (len < sizeof(buf) - 1 &&
+	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (snmp_field(buf, "Ip:", "InReceives", in) < 0 ||
+	    snmp_field(buf, "Ip:", "OutRequests", out) < 0)
+		return -1;
+	return 0;
+}
+
+void
 loop_set_wiretap(struct loop *l, const struct conn_wiretap *wt)
 {
 	l->wiretap = wt;
@@ -322,6 +455,63 @@ poll_fds(struct loop *l, int timeout)
 	return n;
 }
 
+/* May the clock jump now?  Returns true when nothing is ready and nothing
+ * is in flight.  Otherwise it has dispatched what became ready, or waited
+ * SETTLE_WAIT_MS of real time for the kernel, and the caller goes round
+ * again. */
+static bool
+settle(struct loop *l)
+{
+	uint64_t in, out;
+
+	if (l->nfds == 0)
+		return true;   /* nothing of ours could become ready */
+	if (poll_fds(l, 0) > 0 || poll_fds(l, 0) > 0)
+		return false;
+	if (loop_net_counters(&in, &out) < 0) {
+		/* no counters: a grace period before every jump */
+		l->settle_waits++;
+		return poll_fds(l, SETTLE_WAIT_MS) == 0;
+	}
+	int64_t diff = (int64_t)(out - in);
+	bool probe = l->busy != NULL && l->busy(l->busy_arg);
+	if (diff < l->net_floor)
+		l->net_floor = diff;
+	if (diff == l->net_floor && !probe) {
+		l->stall_since = 0;
+		/* the counters were read between polls: one more */
+		return poll_fds(l, 0) == 0;
+	}
+	if (diff > l->net_floor) {
+		uint64_t t = mono_ms();
+		if (l->stall_since == 0 || in != l->stall_in || out != l->stall_out) {
+			l->stall_since = t;
+			l->stall_in = in;
+			l->stall_out = out;
+		} else if (t - l->stall_since >= SETTLE_STALL_MS && !probe) {
+			log_debug("loop", "%lld IP packets sent but never received "
+			    "for %d ms: taken as lost", (long long)(diff - l->net_floor),
+			    SETTLE_STALL_MS);
+			l->net_floor = diff;
+			l->stall_since = 0;
+			return poll_fds(l, 0) == 0;
+		}
+	}
+	l->settle_waits++;
+	(void)poll_fds(l, SETTLE_WAIT_MS);
+	return false;
+}
+
+/* The SKIP-mode jump to the next timer (settled already). */
+static void
+skip_to(struct loop *l, uint64_t when)
+{
+	if (when > l->now) {
+		l->now = when;
+		l->skips++;
+	}
+}
+
 int
 loop_run_once(struct loop *l)
 {
@@ -329,16 +519,13 @@ loop_run_once(struct loop *l)
 	if (fire_timers(l) > 0)
 		return 0;
 	if (l->mode == LOOP_SKIP) {
-		if (poll_fds(l, 0) > 0)
-			return 0;
-		/* Loopback delivery is synchronous, but give the kernel one more
-		 * chance before declaring the world idle. */
-		if (poll_fds(l, 0) > 0)
+		if (l->nfds == 0 && l->nheap == 0)
+			return -1;
+		if (!settle(l))
 			return 0;
 		if (l->nheap == 0)
 			return l->nfds == 0 ? -1 : -2;
-		if (l->heap[0].when > l->now)
-			l->now = l->heap[0].when;
+		skip_to(l, l->heap[0].when);
 		fire_timers(l);
 		return 0;
 	}
@@ -384,10 +571,10 @@ loop_run_until(struct loop *l, loop_done_cb *done, void *arg, uint64_t deadline_
 		if (l->now >= deadline_ms || stop_requested)
 			return -1;
 		if (l->mode == LOOP_SKIP && l->nheap > 0 && l->heap[0].when > deadline_ms) {
-			/* would skip past the deadline: check idleness first */
-			if (poll_fds(l, 0) > 0 || poll_fds(l, 0) > 0)
+			/* would skip past the deadline: settle first */
+			if (!settle(l))
 				continue;
-			l->now = deadline_ms;
+			skip_to(l, deadline_ms);
 			return done(arg) ? 0 : -1;
 		}
 		int r = loop_run_once(l);

@@ -7,6 +7,16 @@
  * mode the clock follows CLOCK_MONOTONIC.  The loop's wall clock (seconds
  * since the epoch, for certificates and reports) is epoch0 + now/1000.
  *
+ * "Nothing is ready" must mean the world is idle, not that the kernel is
+ * late: loopback delivery is normally done before send() returns, but
+ * under load the kernel defers it to ksoftirqd, and a jump taken then
+ * fires a timeout that should not have fired.  So before each jump the
+ * loop settles: it compares the IP packets the network namespace sent
+ * with those it received (/proc/net/snmp: every packet on loopback is
+ * both), and while some are still in flight it waits for them in real
+ * time (1 ms epoll waits) instead of jumping.  Same seed, same run,
+ * whatever the load.
+ *
  * Callbacks may add and remove fds and timers freely, including their own.
  */
 #ifndef MXSIM_LOOP_H
@@ -65,6 +75,19 @@ bool loop_stop_requested(void);
  * The loop only stores the pointer, which must outlive its use. */
 void loop_set_wiretap(struct loop *l, const struct conn_wiretap *wt);
 const struct conn_wiretap *loop_wiretap(const struct loop *l);
+
+/* Settling (see above).  A busy probe adds a source of work in flight
+ * the kernel counters do not see (tests simulate a late kernel with it):
+ * while it returns true the loop does not jump.  NULL removes it. */
+typedef bool loop_busy_cb(void *arg);
+void loop_set_busy_probe(struct loop *l, loop_busy_cb *cb, void *arg);
+/* Real-time waits the loop made for work in flight, and jumps it took. */
+uint64_t loop_settle_waits(const struct loop *l);
+uint64_t loop_skips(const struct loop *l);
+/* IP packets received and sent by the calling thread's network namespace
+ * so far (/proc/net/snmp InReceives, OutRequests).  -1 when unreadable. */
+int loop_net_counters(uint64_t *in, uint64_t *out)
+	__attribute__((warn_unused_result));
 
 /* Number of registered fds and pending timers (tests assert no leaks). */
 unsigned loop_nfds(const struct loop *l);

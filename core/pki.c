@@ -374,6 +374,25 @@ named_key(struct pki *p, const char *id, bool rsa)
 	return k;
 }
 
+EVP_PKEY *
+pki_named_key(struct pki *p, const char *key_id, const char *key)
+{
+	struct buf label;
+	EVP_PKEY *k;
+
+	if (key == NULL || strcmp(key, "ed25519") != 0)
+		return named_key(p, key_id, key != NULL && strcmp(key, "rsa") == 0);
+	buf_init(&label);
+	buf_append(&label, "key", 4);
+	buf_append(&label, key_id, strlen(key_id) + 1);
+	buf_append(&label, "ed25519", 8);
+	pki_rand_push(p->seed, (const char *)label.data, label.len);
+	buf_free(&label);
+	k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	pki_rand_pop();
+	return k;
+}
+
 int
 pki_key_spki(struct pki *p, const char *key_id, const char *key,
 	uint8_t **der, size_t *len)

@@ -65,6 +65,11 @@ struct pki_spec {
 int pki_key_spki(struct pki *p, const char *key_id, const char *key,
 	uint8_t **der, size_t *len) __attribute__((warn_unused_result));
 
+/* The private key key_id of type key ("ec" default | "rsa" | "ed25519"),
+ * the same for the same seed and key_id (pki_key_spki's for ec and rsa);
+ * the caller frees it.  NULL on error.  For DKIM keys (sim/world_mail.c). */
+EVP_PKEY *pki_named_key(struct pki *p, const char *key_id, const char *key);
+
 /* Reset the process-wide deterministic RNG to the stream of (seed, label).
  * Call before building a scenario's world so its bytes do not depend on
  * what ran before. */

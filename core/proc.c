@@ -39,6 +39,7 @@ struct proc {
 	size_t cap, kept, dropped;
 	uint64_t deadline_timer, kill_timer;
 	bool done, timed_out;
+	bool noted;          /* the "dropped" note is written */
 	int status;
 	proc_cb *cb;
 	void *arg;
@@ -175,7 +176,12 @@ on_output(int fd, uint32_t events, void *arg)
 static void
 note_dropped(struct proc *p)
 {
-	if (p->dropped > 0 && p->filefd >= 0) {
+	if (p->noted || p->dropped == 0)
+		return;
+	p->noted = true;
+	log_info("proc", "pid %d: %zu bytes of output over the cap dropped",
+	    (int)p->pid, p->dropped);
+	if (p->filefd >= 0) {
 		char note[128];
 		int n = snprintf(note, sizeof(note), "\n[mxsim: %zu more bytes of "
 		    "output dropped]\n", p->dropped);
@@ -392,6 +398,7 @@ proc_free(struct proc *p)
 			close(p->outfd);
 		}
 	}
+	note_dropped(p);
 	loop_del_fd(p->l, p->pidfd);
 	close(p->pidfd);
 	if (p->filefd >= 0)
@@ -456,9 +463,44 @@ stat_of(pid_t pid, pid_t *ppid, char *state)
 	return 0;
 }
 
-/* Live (not zombie) descendants of this process, into *v. */
+/* A SIGKILL is pending for pid: it is dying, not left behind. */
+static bool
+dying(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long mask;
+	bool hit = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return true;   /* gone */
+	while (!hit && fgets(line, sizeof(line), f) != NULL)
+		if ((sscanf(line, "ShdPnd: %llx", &mask) == 1 ||
+		    sscanf(line, "SigPnd: %llx", &mask) == 1) &&
+		    (mask & (1ULL << (SIGKILL - 1))) != 0)
+			hit = true;
+	fclose(f);
+	return hit;
+}
+
+/* Is pid one of keep[0..nkeep)? */
+static bool
+kept(pid_t pid, const pid_t *keep, size_t nkeep)
+{
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] == pid)
+			return true;
+	return false;
+}
+
+/* Live descendants of this process, into *v, except the keep pids and
+ * their own descendants; *ndying (may be NULL) counts those that are
+ * dying (SIGKILL pending, not zombies yet); zombies among our direct
+ * children that are not kept go to *z (may be NULL). */
 static size_t
-descendants(pid_t **v, bool *any_zombie)
+descendants(const pid_t *keep, size_t nkeep, pid_t **v, size_t *ndying,
+    pid_t **z, size_t *nz)
 {
 	pid_t self = getpid(), *all = NULL, *par = NULL;
 	size_t n = 0, cap = 0, nd = 0;
@@ -467,13 +509,19 @@ descendants(pid_t **v, bool *any_zombie)
 	DIR *d = opendir("/proc");
 
 	*v = NULL;
-	*any_zombie = false;
+	if (ndying != NULL)
+		*ndying = 0;
+	if (z != NULL)
+		*z = NULL;
+	if (nz != NULL)
+		*nz = 0;
 	if (d == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
 		pid_t pid = (pid_t)atoi(de->d_name), pp;
 		char st;
-		if (pid <= 0 || pid == self || stat_of(pid, &pp, &st) < 0)
+		if (pid <= 0 || pid == self || kept(pid, keep, nkeep) ||
+		    stat_of(pid, &pp, &st) < 0)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
@@ -486,7 +534,8 @@ descendants(pid_t **v, bool *any_zombie)
 		zomb[n++] = st == 'Z';
 	}
 	closedir(d);
-	/* transitive closure: mark until nothing changes */
+	/* transitive closure: mark until nothing changes (kept pids are not
+	 * in all[], so their subtrees are never reached) */
 	bool *mark = xcalloc(n ? n : 1, sizeof(*mark)), changed = true;
 	while (changed) {
 		changed = false;
@@ -501,13 +550,18 @@ descendants(pid_t **v, bool *any_zombie)
 		}
 	}
 	*v = xcalloc(n ? n : 1, sizeof(**v));
+	if (z != NULL)
+		*z = xcalloc(n ? n : 1, sizeof(**z));
 	for (size_t i = 0; i < n; i++) {
 		if (!mark[i])
 			continue;
-		if (zomb[i])
-			*any_zombie = true;
-		else
+		if (!zomb[i] && dying(all[i])) {
+			if (ndying != NULL)
+				(*ndying)++;
+		} else if (!zomb[i]) {
 			(*v)[nd++] = all[i];
+		} else if (z != NULL && par[i] == self)
+			(*z)[(*nz)++] = all[i];
 	}
 	free(mark);
 	free(all);
@@ -516,20 +570,45 @@ descendants(pid_t **v, bool *any_zombie)
 	return nd;
 }
 
+/* Reap our zombie children: every one (keep == NULL), or only those
+ * that are not kept (the caller reaps its kept children itself). */
 static void
-reap_zombies(void)
+reap_zombies(const pid_t *keep, size_t nkeep)
 {
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	pid_t *v, *z;
+	size_t nz;
+
+	if (keep == NULL) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		return;
+	}
+	(void)descendants(keep, nkeep, &v, NULL, &z, &nz);
+	for (size_t i = 0; i < nz; i++)
+		(void)waitpid(z[i], NULL, WNOHANG);
+	free(v);
+	free(z);
 }
 
-unsigned
-proc_kill_descendants(unsigned grace_ms)
+/* Descendants not gone yet, the dying included. */
+static size_t
+count_left(const pid_t *keep, size_t nkeep)
 {
 	pid_t *v;
-	bool zombie;
-	size_t n = descendants(&v, &zombie);
-	unsigned found = (unsigned)n;
+	size_t n, nd;
+
+	reap_zombies(keep, nkeep);
+	n = descendants(keep, nkeep, &v, &nd, NULL, NULL);
+	free(v);
+	return n + nd;
+}
+
+static unsigned
+kill_tree(const pid_t *keep, size_t nkeep, unsigned grace_ms)
+{
+	pid_t *v;
+	size_t n = descendants(keep, nkeep, &v, NULL, NULL, NULL);
+	unsigned found = (unsigned)n;   /* the dying are not left behind */
 	struct timespec tick = { 0, 20 * 1000000L };
 
 	for (size_t i = 0; i < n; i++) {
@@ -538,27 +617,35 @@ proc_kill_descendants(unsigned grace_ms)
 	}
 	free(v);
 	for (unsigned waited = 0; found > 0 && waited < grace_ms; waited += 20) {
-		reap_zombies();
-		n = descendants(&v, &zombie);
-		free(v);
-		if (n == 0)
+		if (count_left(keep, nkeep) == 0)
 			break;
 		nanosleep(&tick, NULL);
 	}
-	n = descendants(&v, &zombie);
+	n = descendants(keep, nkeep, &v, NULL, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
 		log_info("proc", "teardown: pid %d ignored SIGTERM, SIGKILL", (int)v[i]);
 		(void)kill(v[i], SIGKILL);
 	}
 	free(v);
-	for (unsigned waited = 0; n > 0 && waited < 2000; waited += 20) {
-		reap_zombies();
-		n = descendants(&v, &zombie);
-		free(v);
-		if (n == 0)
+	for (unsigned waited = 0; waited < 2000; waited += 20) {
+		if ((n = count_left(keep, nkeep)) == 0)
 			break;
 		nanosleep(&tick, NULL);
 	}
-	reap_zombies();
+	reap_zombies(keep, nkeep);
 	return found;
+}
+
+unsigned
+proc_kill_descendants(unsigned grace_ms)
+{
+	return kill_tree(NULL, 0, grace_ms);
+}
+
+unsigned
+proc_kill_orphans(const pid_t *keep, size_t nkeep, unsigned grace_ms)
+{
+	static const pid_t none = 0;
+
+	return kill_tree(nkeep ? keep : &none, nkeep, grace_ms);
 }

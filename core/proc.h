@@ -98,5 +98,11 @@ int proc_subreaper(void);
  * were found.  Procs still owned by the caller are killed too; free them
  * afterwards (their reaping is then a no-op). */
 unsigned proc_kill_descendants(unsigned grace_ms);
+/* The same for orphans only: every descendant except the keep pids
+ * (children the caller still supervises, e.g. `mxsim run -j` workers)
+ * and their own descendants.  With proc_subreaper(), what a dead child
+ * left behind is re-parented to us and found here.  Only zombies that
+ * are not kept are reaped.  Returns how many were found. */
+unsigned proc_kill_orphans(const pid_t *keep, size_t nkeep, unsigned grace_ms);
 
 #endif

@@ -19,16 +19,47 @@
 
 enum rec_tls { REC_TLS_NONE, REC_TLS_OK, REC_TLS_FAILED };
 
+/* What a recorded item is.  Sessions (rec_session_new) are REC_SMTP; the
+ * DNS queries and HTTPS requests a sender makes are exchanges
+ * (rec_exchange_new), kept in a list of their own so that everything
+ * that reads sessions (verdicts, TLSRPT, capture notes, replay) never
+ * sees them. */
+enum rec_kind { REC_SMTP, REC_DNS, REC_HTTPS };
+
 /* dir: '>' sender to server, '<' server to sender, '}' attacker to MX,
- * '{' MX to attacker, '!' a note (what an attacker changed, errors). */
+ * '{' MX to attacker, '!' a note (what an attacker changed, errors).
+ * seq numbers every line of a recorder, sessions and exchanges alike,
+ * in the order they were recorded (from 1): the exact order of lines
+ * across sessions. */
 struct rec_line {
 	uint64_t t_ms;
+	uint64_t seq;
 	char dir;
 	char *text;
 };
 
+/* The facts of one exchange (kind REC_DNS or REC_HTTPS); strings owned. */
+struct rec_exch {
+	char *role;           /* who answered: "resolver", "policy host",
+	                       * "attacker", "TLSRPT receiver" */
+	char *client;         /* the client's address */
+	/* DNS */
+	char *qtype;          /* "MX", "TLSA", ... */
+	char *rcode;          /* "NOERROR", ...; NULL: nothing was sent */
+	bool ad;              /* AD bit of the answer sent */
+	char *answer;         /* the answer RRs, short ("10 mx1.example.test.") */
+	/* HTTPS */
+	char *sni;
+	char *request;        /* request line, "GET /path HTTP/1.1" */
+	int status;           /* 0: no answer */
+	char *content_type;   /* of the answer */
+	uint64_t body_len;    /* bytes of answer body sent */
+};
+
 struct rec_session {
-	unsigned id;          /* 1-based, in order of connection */
+	unsigned id;          /* 1-based, in order of connection (exchanges
+	                       * are numbered in their own list) */
+	enum rec_kind kind;
 	unsigned phase;       /* phase and message the sender was working on */
 	unsigned message;
 	char *host;           /* host name the address belongs to */
@@ -68,7 +99,12 @@ struct rec_session {
 	bool leak;            /* the attacker saw message content */
 	bool content_protected; /* the content's header says S/MIME
 	                         * enveloped-data (application/pkcs7-mime) */
+	bool auth_sent;       /* the sender issued AUTH (RFC 4954) */
+	bool auth_tls;        /* ... inside TLS (with whoever terminated it) */
+	bool cred_leak;       /* the attacker read the credentials: AUTH in
+	                       * clear on its path, or inside its own TLS */
 	char *end;            /* "quit", "eof", "reset", "timeout", "refused", ... */
+	struct rec_exch x;    /* exchanges only */
 
 	struct rec_line *lines;
 	size_t nlines;
@@ -88,6 +124,17 @@ struct rec_session *rec_session_new(struct rec *r, const char *host,
 	const char *addr, uint16_t port);
 size_t rec_count(const struct rec *r);
 struct rec_session *rec_get(const struct rec *r, size_t i);
+
+/* A DNS query or an HTTPS request a sender made (kind REC_DNS or
+ * REC_HTTPS), attributed like sessions to the current phase and message;
+ * owned by the recorder, numbered 1, 2, ... in a list of its own.  NULL
+ * once the recorder holds its cap (20,000) of them: a flood of queries
+ * cannot grow memory without limit (rec_line() takes a NULL session). */
+struct rec_session *rec_exchange_new(struct rec *r, enum rec_kind kind,
+	const char *host, const char *addr, uint16_t port);
+size_t rec_nexchanges(const struct rec *r);
+unsigned long rec_exchanges_dropped(const struct rec *r);  /* past the cap */
+struct rec_session *rec_exchange(const struct rec *r, size_t i);
 
 /* Transcript line, truncated and sanitised (bounded per session). */
 void rec_line(struct rec *r, struct rec_session *s, char dir, const char *fmt, ...)

@@ -25,6 +25,9 @@ struct res_message {
 	char *content;          /* with a leak: "protected" (what it saw was
 	                         * S/MIME-encrypted, CMS enveloped-data) or
 	                         * "exposed"; NULL without a leak */
+	bool cred_leak;         /* the attacker read the submission
+	                         * credentials (AUTH) of this message's
+	                         * sessions */
 	unsigned *sessions;     /* ids of the sessions of this message */
 	size_t nsessions;
 	char **sender_log;      /* a real sender's own log lines about this

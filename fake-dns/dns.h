@@ -201,5 +201,10 @@ void dns_srv_free(struct dns_srv *s); /* NULL is a no-op; drops connections */
 void dns_srv_set_log(struct dns_srv *s, dns_log_cb *cb, void *arg);
 /* The last-mile tap (see above); NULL cb removes it. */
 void dns_srv_set_tap(struct dns_srv *s, dns_tap_cb *cb, void *arg);
+/* Record every query in r (borrowed; NULL stops): one exchange of kind
+ * REC_DNS each (core/record.h) with the question, the answer as sent
+ * (rcode, AD, answer RRs) and the attack that changed it, if any. */
+struct rec;
+void dns_srv_set_rec(struct dns_srv *s, struct rec *r);
 
 #endif

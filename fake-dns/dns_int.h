@@ -97,4 +97,15 @@ enum dns_sec_state dns_validate(struct dns_db *db, const ldns_rdf *qname,
 	size_t whylen);
 void dns_trust_cache_free(struct dns_trust_cache *c);
 
+/* dns_rec.c: the resolver face's records (dns_srv_set_rec).  The query
+ * as it arrived (an exchange, NULL past the recorder's cap); then the
+ * answer sent (resp NULL: nothing was sent), naming the attacks recorded
+ * since session nbefore. */
+struct rec;
+struct rec_session;
+struct rec_session *dns_rec_query(struct rec *r, const char *server,
+	uint16_t port, const uint8_t *q, size_t len, const char *peer, bool tcp);
+void dns_rec_answer(struct rec *r, struct rec_session *x, size_t nbefore,
+	const uint8_t *resp, size_t len);
+
 #endif

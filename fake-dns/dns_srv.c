@@ -37,7 +37,9 @@
 #include <unistd.h>
 
 #include "core/conn.h"
+#include "core/record.h"
 #include "core/util.h"
+#include "fake-dns/dns_int.h"
 
 #define UDP_BURST 64                /* datagrams handled per readiness event */
 #define TCP_MAX_SESSIONS 128
@@ -63,6 +65,8 @@ struct dns_srv {
 	void *log_arg;
 	dns_tap_cb *tap;          /* the attacker on the last mile, or NULL */
 	void *tap_arg;
+	struct rec *rec;          /* borrowed, or NULL (dns_rec.c) */
+	char addr[INET_ADDRSTRLEN];
 	struct tcp_sess *sessions;
 	unsigned nsessions;
 	uint8_t udp_buf[65536];
@@ -105,7 +109,16 @@ srv_answer(struct dns_srv *s, const uint8_t *q, size_t qlen, bool tcp,
 	const char *peer, uint8_t **resp, size_t *resplen)
 {
 	struct dns_qinfo info;
-	int rc = dns_db_answer_at(s->db, loop_wallclock(s->l), q, qlen, tcp,
+	struct rec_session *x = NULL;
+	size_t natk = 0;
+	int rc;
+
+	if (s->rec != NULL) {
+		natk = rec_count(s->rec);
+		x = dns_rec_query(s->rec, s->addr,
+		    ntohs(s->udp_addr.sin_port), q, qlen, peer, tcp);
+	}
+	rc = dns_db_answer_at(s->db, loop_wallclock(s->l), q, qlen, tcp,
 	    resp, resplen, &info);
 
 	if (rc < 0)
@@ -129,6 +142,9 @@ srv_answer(struct dns_srv *s, const uint8_t *q, size_t qlen, bool tcp,
 		    s->log_arg);
 	if (rc == 0 && s->tap != NULL)
 		rc = tap_answer(s, resp, resplen);
+	if (x != NULL)
+		dns_rec_answer(s->rec, x, natk, rc == 0 ? *resp : NULL,
+		    rc == 0 ? *resplen : 0);
 	return rc;
 }
 
@@ -375,6 +391,7 @@ dns_srv_new(struct loop *l, struct dns_db *db, const char *addr,
 	s->udp_addr.sin_port = htons(port);
 	(void)inet_pton(AF_INET, addr, &s->udp_addr.sin_addr);
 	snprintf(s->where, sizeof(s->where), "dns %s:%u", addr, (unsigned)port);
+	snprintf(s->addr, sizeof(s->addr), "%s", addr);
 	if (loop_add_fd(l, ufd, EPOLLIN, udp_readable, s) < 0 ||
 	    loop_add_fd(l, tfd, EPOLLIN, tcp_acceptable, s) < 0) {
 		snprintf(err, errlen, "dns: cannot watch the sockets of %s:%u",
@@ -417,4 +434,10 @@ dns_srv_set_tap(struct dns_srv *s, dns_tap_cb *cb, void *arg)
 {
 	s->tap = cb;
 	s->tap_arg = arg;
+}
+
+void
+dns_srv_set_rec(struct dns_srv *s, struct rec *r)
+{
+	s->rec = r;
 }

@@ -152,6 +152,8 @@ struct https_log {
 	int status;               /* answered; 0 = none (drop, error, stall
 	                           * cut short, handshake failure) */
 	size_t body_sent;         /* bytes of response body written */
+	const char *content_type; /* of the answer ("" = no header), NULL
+	                           * without an answer */
 	const char *error;        /* what went wrong ("bad request: ...",
 	                           * "timeout", "client closed") or NULL */
 };
@@ -205,6 +207,15 @@ struct https_srv *https_srv_new(struct loop *l, const struct https_srv_config *c
 	char *err, size_t errlen);
 /* Closes listeners and aborts live connections.  NULL is a no-op. */
 void https_srv_free(struct https_srv *s);
+/* Record every request (and failed handshake) in r (borrowed; NULL
+ * stops) as an exchange of kind REC_HTTPS (core/record.h): SNI, the
+ * certificate presented, the request line, status, content type and body
+ * size of the answer.  role says who this server is ("policy host",
+ * "TLSRPT receiver", "attacker"), attack names the attack it serves for,
+ * or NULL; both copied. */
+struct rec;
+void https_srv_set_rec(struct https_srv *s, struct rec *r, const char *role,
+	const char *attack);
 unsigned https_srv_conns(const struct https_srv *s);     /* live */
 unsigned https_srv_requests(const struct https_srv *s);  /* answered or not */
 /* Reports received so far, in order; owned by the server. */

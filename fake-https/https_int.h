@@ -64,6 +64,8 @@ struct https_srv {
 	unsigned nrequests;
 	struct https_report *reports;
 	size_t nreports;
+	struct rec *rec;          /* borrowed, or NULL (https_rec.c) */
+	char *rec_role, *rec_attack;
 };
 
 /* One connection. */
@@ -88,6 +90,8 @@ struct https_hc {
 	const char *why;          /* what the log says about this answer */
 	struct buf out_body;
 	size_t body_sent;
+	char resp_ctype[128];     /* content type of the answer, for the log */
+	bool answered;            /* resp_ctype is this request's */
 	uint64_t trickle_ms;
 	bool close, reset;        /* end after this callback */
 };
@@ -100,6 +104,9 @@ void https_hc_respond(struct https_hc *h, const struct https_resp *r,
 /* The server's own short answer; why is logged; close ends the connection. */
 void https_hc_simple(struct https_hc *h, int status, const char *allow,
 	bool close, const char *why);
+
+/* https_rec.c: one exchange in s->rec for a log event. */
+void https_rec_event(struct https_srv *s, const struct https_log *ev);
 
 /* https_route.c */
 int https_routes_copy(struct https_srv *s, const struct https_srv_config *cfg,

@@ -76,6 +76,7 @@ https_hc_log(struct https_hc *h, int status, const char *error)
 	ev.req_body_len = r->body_len;
 	ev.status = status;
 	ev.body_sent = h->body_sent;
+	ev.content_type = h->answered ? h->resp_ctype : NULL;
 	ev.error = error;
 	if (r->method != NULL)
 		log_info(h->where, "%s %s%s%.200s -> %d%s%s (sni %s)", r->method,
@@ -86,6 +87,9 @@ https_hc_log(struct https_hc *h, int status, const char *error)
 		log_info(h->where, "no request%s%s", error ? ": " : "", error ? error : "");
 	if (s->log != NULL)
 		s->log(&ev, s->log_arg);
+	if (s->rec != NULL)
+		https_rec_event(s, &ev);
+	h->answered = false;
 }
 
 /* ---- ending a connection ---- */
@@ -241,6 +245,9 @@ https_hc_respond(struct https_hc *h, const struct https_resp *r, int dflt_status
 		return;
 	}
 	h->status = status;
+	h->answered = true;
+	snprintf(h->resp_ctype, sizeof(h->resp_ctype), "%s",
+	    r->content_type != NULL ? r->content_type : "text/plain");
 	h->keep = h->keep && h->srv->keep_alive && req->keep_alive && !r->stall;
 	build_body(&h->out_body, r);
 	http_date(h->srv->l, date, sizeof(date));
@@ -601,6 +608,8 @@ https_srv_free(struct https_srv *s)
 	}
 	free(s->reports);
 	free(s->addr);
+	free(s->rec_role);
+	free(s->rec_attack);
 	free(s);
 }
 
@@ -612,4 +621,15 @@ const struct https_report *
 https_srv_report(const struct https_srv *s, size_t i)
 {
 	return i < s->nreports ? &s->reports[i] : NULL;
+}
+
+void
+https_srv_set_rec(struct https_srv *s, struct rec *r, const char *role,
+    const char *attack)
+{
+	s->rec = r;
+	free(s->rec_role);
+	free(s->rec_attack);
+	s->rec_role = role != NULL ? xstrdup(role) : NULL;
+	s->rec_attack = attack != NULL ? xstrdup(attack) : NULL;
 }

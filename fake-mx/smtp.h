@@ -112,7 +112,10 @@ bool smtp_reply_has_capa(const struct smtp_reply *r, const char *capa);
  * the server does next (a 454 to STARTTLS starts no TLS, a 550 to MAIL
  * opens no transaction, 421 closes).  text "": no reply at all (the
  * client waits into its timeout).  text NULL: drop the connection at that
- * step without a reply. */
+ * step without a reply.  A step "RCPT#3" (STEP#N, N from 1) is only the
+ * N-th reply to that step in a session (counted per session, over
+ * STARTTLS: the post-TLS EHLO is "EHLO#2"), and wins over an override of
+ * plain "RCPT" (replay --as-server serves a recorded dialogue this way). */
 struct smtp_override {
 	const char *step;
 	const char *text;
@@ -138,6 +141,20 @@ const char *smtp_reqtls_name(enum smtp_reqtls mode);
  * when the argument does not parse. */
 bool smtp_mail_requiretls(const char *arg);
 
+/* One accepted message (smtp_srv_config.on_message): the envelope and
+ * the content as received, dot-unstuffed, CRLF line ends, without the
+ * final ".".  Everything is borrowed for the call only. */
+struct smtp_msg {
+	const char *mail_from;       /* reverse-path inside <>, "" for <> */
+	const char *const *rcpts;    /* forward-paths accepted, in order */
+	size_t nrcpts;
+	const char *data;            /* NUL-terminated too */
+	size_t len;
+	bool tls;                    /* DATA came inside TLS */
+	const char *mx;              /* the server's host name */
+};
+typedef void smtp_msg_cb(const struct smtp_msg *m, void *arg);
+
 struct smtp_srv_config {
 	const char *host;            /* MX host name: banner and EHLO greeting */
 	const char *addr;            /* address to bind */
@@ -157,6 +174,11 @@ struct smtp_srv_config {
 	size_t max_size;             /* SIZE; 0 = 10 MiB */
 	uint64_t timeout_ms;         /* idle timeout; 0 = 300000 */
 	enum smtp_reqtls requiretls; /* default: advertised inside TLS */
+	smtp_msg_cb *on_message;     /* NULL: message contents are counted,
+	                              * never kept; else each message accepted
+	                              * (max_size bytes at most) is kept for
+	                              * the call and handed over after its 250 */
+	void *msg_arg;
 };
 
 struct smtp_srv;

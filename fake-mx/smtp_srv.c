@@ -20,6 +20,7 @@
  * failures; debug for every line.
  */
 #include "fake-mx/smtp.h"
+#include "fake-mx/smtp_auth.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -41,13 +42,17 @@
 struct smtp_ov {
 	char *step;
 	char *text;                   /* NULL: drop */
+	unsigned nth;                 /* 0: every reply to step; else the nth */
 };
+
+#define SMTP_MAX_STEPS 24             /* distinct steps counted per session */
 
 struct smtp_listener {
 	struct smtp_srv *srv;
 	int fd;
 	uint16_t port;
 	bool implicit;
+	bool submission;              /* 587 or 465: AUTH offered */
 };
 
 struct smtp_srv {
@@ -65,6 +70,8 @@ struct smtp_srv {
 	size_t max_size;
 	uint64_t timeout_ms;
 	enum smtp_reqtls requiretls;  /* where REQUIRETLS is advertised */
+	smtp_msg_cb *on_message;      /* message capture (smtp.h), or NULL */
+	void *msg_arg;
 	struct smtp_listener lst[3];
 	size_t nlst;
 	struct smtp_sess *sessions;
@@ -92,6 +99,8 @@ struct smtp_sess {
 	bool own;                /* rs was created by us, not linked by a proxy */
 	char where[96];
 	bool implicit;
+	bool submission;         /* on a submission port: AUTH (smtp_auth.c) */
+	struct smtp_auth auth;
 	enum smtp_phase phase;
 	enum smtp_level level;
 	bool starttls_done;      /* TLS came from STARTTLS (not 465) */
@@ -103,7 +112,17 @@ struct smtp_sess {
 	size_t data_lines;
 	bool data_toolong;
 	bool close;              /* end the session after this dispatch */
+	struct {                 /* replies sent per step (static names) */
+		const char *step;
+		unsigned n;
+	} seen[SMTP_MAX_STEPS];
+	size_t nseen;
 	const char *end;         /* why, for the record */
+	/* message capture, only with srv->on_message */
+	char *cap_from;
+	char **cap_rcpts;        /* SMTP_MAX_RCPT at most */
+	size_t ncap_rcpts;
+	struct buf cap_body;     /* max_size bytes at most */
 };
 
 struct smtp_handler {
@@ -146,13 +165,37 @@ sess_end(struct smtp_sess *s, const char *why)
 
 /* ---- replies: the one place overrides apply ---- */
 
-static const struct smtp_ov *
-override_find(const struct smtp_srv *srv, const char *step)
+/* Counts one more reply to step in the session; returns its number (from
+ * 1).  Steps past SMTP_MAX_STEPS distinct ones are all reply 1. */
+static unsigned
+step_count(struct smtp_sess *s, const char *step)
 {
-	for (size_t i = 0; i < srv->nov; i++)
-		if (strcasecmp(srv->ov[i].step, step) == 0)
+	for (size_t i = 0; i < s->nseen; i++)
+		if (strcasecmp(s->seen[i].step, step) == 0)
+			return ++s->seen[i].n;
+	if (s->nseen < SMTP_MAX_STEPS) {
+		s->seen[s->nseen].step = step;
+		s->seen[s->nseen++].n = 1;
+	}
+	return 1;
+}
+
+/* The override for the nth reply to step: one for exactly that reply,
+ * else one for every reply to step, else NULL. */
+static const struct smtp_ov *
+override_find(const struct smtp_srv *srv, const char *step, unsigned nth)
+{
+	const struct smtp_ov *any = NULL;
+
+	for (size_t i = 0; i < srv->nov; i++) {
+		if (strcasecmp(srv->ov[i].step, step) != 0)
+			continue;
+		if (srv->ov[i].nth == nth)
 			return &srv->ov[i];
-	return NULL;
+		if (srv->ov[i].nth == 0 && any == NULL)
+			any = &srv->ov[i];
+	}
+	return any;
 }
 
 /* Sends the reply for step (the override's text if there is one, else
@@ -163,7 +206,8 @@ static int
 reply_text(struct smtp_sess *s, const char *step, const char *dflt,
     const char **sent)
 {
-	const struct smtp_ov *ov = override_find(s->srv, step);
+	const struct smtp_ov *ov = override_find(s->srv, step,
+	    step_count(s, step));
 	const char *text = dflt, *p, *nl, *t;
 	int code = 0;
 	bool last;
@@ -218,12 +262,27 @@ reply(struct smtp_sess *s, const char *step, const char *fmt, ...)
 
 /* ---- transaction state ---- */
 
+/* Forget the captured envelope and content (a new transaction). */
+static void
+capture_reset(struct smtp_sess *s)
+{
+	free(s->cap_from);
+	s->cap_from = NULL;
+	for (size_t i = 0; i < s->ncap_rcpts; i++)
+		free(s->cap_rcpts[i]);
+	free(s->cap_rcpts);
+	s->cap_rcpts = NULL;
+	s->ncap_rcpts = 0;
+	buf_free(&s->cap_body);
+}
+
 static void
 reset_transaction(struct smtp_sess *s)
 {
 	if (s->level > LV_HELO)
 		s->level = LV_HELO;
 	s->nrcpt = 0;
+	capture_reset(s);
 }
 
 /* ---- command handlers ---- */
@@ -273,6 +332,9 @@ do_ehlo(struct smtp_sess *s, const struct smtp_cmd *cmd)
 			capa[n++] = "STARTTLS";
 		if (smtp_reqtls_offered(srv->requiretls, conn_is_tls(s->c)))
 			capa[n++] = "REQUIRETLS";   /* RFC 8689 2 */
+		if (s->submission)   /* before STARTTLS too, as Postfix's
+		                      * smtpd_tls_auth_only = no */
+			capa[n++] = "AUTH PLAIN LOGIN";
 		capa[n] = NULL;
 		v = capa;
 	}
@@ -340,6 +402,8 @@ do_starttls(struct smtp_sess *s, const struct smtp_cmd *cmd)
 	s->phase = PH_TLS_WAIT;
 	s->level = LV_GREETED;   /* RFC 3207 4.2: forget everything, EHLO again */
 	s->nrcpt = 0;
+	memset(&s->auth, 0, sizeof(s->auth));
+	capture_reset(s);
 	if (conn_discarded(s->c) > 0) {
 		log_info(s->where, "plaintext pipelined after STARTTLS discarded "
 		    "(%zu bytes)", conn_discarded(s->c));
@@ -378,15 +442,17 @@ mail_param(const struct smtp_sess *s, const char *tok)
 static void
 do_mail(struct smtp_sess *s, const struct smtp_cmd *cmd)
 {
-	const char *params;
+	const char *params, *path;
 	char *dup, *tok, *save;
+	size_t pathlen;
 	int code;
 
 	if (s->level >= LV_MAIL) {
 		reply(s, "MAIL", "503 5.5.1 Error: nested MAIL command");
 		return;
 	}
-	if (smtp_path_parse(cmd->arg, "FROM:", true, NULL, NULL, &params) < 0) {
+	if (smtp_path_parse(cmd->arg, "FROM:", true, &path, &pathlen,
+	    &params) < 0) {
 		reply(s, "MAIL", "501 5.5.4 Syntax: MAIL FROM:<address>");
 		return;
 	}
@@ -419,16 +485,21 @@ do_mail(struct smtp_sess *s, const struct smtp_cmd *cmd)
 		s->nrcpt = 0;
 		if (s->rs != NULL)
 			s->rs->mail_from = true;
+		capture_reset(s);
+		if (s->srv->on_message != NULL)
+			s->cap_from = xstrndup(path, pathlen);
 	}
 }
 
 static void
 do_rcpt(struct smtp_sess *s, const struct smtp_cmd *cmd)
 {
-	const char *params;
+	const char *params, *path;
+	size_t pathlen;
 	int code;
 
-	if (smtp_path_parse(cmd->arg, "TO:", false, NULL, NULL, &params) < 0) {
+	if (smtp_path_parse(cmd->arg, "TO:", false, &path, &pathlen,
+	    &params) < 0) {
 		reply(s, "RCPT", "501 5.1.3 Bad recipient address syntax");
 		return;
 	}
@@ -444,6 +515,11 @@ do_rcpt(struct smtp_sess *s, const struct smtp_cmd *cmd)
 	if (code >= 200 && code < 300) {
 		s->nrcpt++;
 		s->level = LV_RCPT;
+		if (s->srv->on_message != NULL) {
+			s->cap_rcpts = xrealloc(s->cap_rcpts, (s->ncap_rcpts + 1) *
+			    sizeof(*s->cap_rcpts));
+			s->cap_rcpts[s->ncap_rcpts++] = xstrndup(path, pathlen);
+		}
 	}
 }
 
@@ -512,10 +588,27 @@ do_help(struct smtp_sess *s, const struct smtp_cmd *cmd)
 	reply(s, "HELP", "214 2.0.0 mxsim fake MX, see RFC 5321");
 }
 
+/* AUTH (RFC 4954) on the submission ports: PLAIN and LOGIN, any
+ * non-empty credentials (smtp_auth.c); the record says whether the
+ * client sent them inside TLS. */
 static void
 do_auth(struct smtp_sess *s, const struct smtp_cmd *cmd)
 {
-	reply(s, "AUTH", "503 5.5.1 Error: authentication not enabled");
+	if (!s->submission) {
+		reply(s, "AUTH", "503 5.5.1 Error: authentication not enabled");
+		return;
+	}
+	if (s->level > LV_HELO) {
+		reply(s, "AUTH", "503 5.5.1 Error: MAIL transaction in progress");
+		return;
+	}
+	if (s->rs != NULL && (s->own || (conn_is_tls(s->c) && rec_tls_ours(s)))) {
+		s->rs->auth_sent = true;
+		s->rs->auth_tls = conn_is_tls(s->c);
+		if (!conn_is_tls(s->c))
+			REC(s, '!', "AUTH in clear text (RFC 8314 5.2)");
+	}
+	reply(s, "AUTH", "%s", smtp_auth_start(&s->auth, cmd->arg));
 }
 
 static const struct smtp_handler smtp_handlers[] = {
@@ -619,6 +712,18 @@ data_end(struct smtp_sess *s)
 		log_info(s->where, "message %u accepted (%zu bytes, %s)",
 		    srv->nqueued, s->data_bytes,
 		    conn_is_tls(s->c) ? "TLS" : "plaintext");
+		if (srv->on_message != NULL) {
+			struct smtp_msg m = {
+				.mail_from = s->cap_from ? s->cap_from : "",
+				.rcpts = (const char *const *)s->cap_rcpts,
+				.nrcpts = s->ncap_rcpts,
+				.data = s->cap_body.len ? buf_cstr(&s->cap_body) : "",
+				.len = s->cap_body.len,
+				.tls = conn_is_tls(s->c),
+				.mx = srv->host,
+			};
+			srv->on_message(&m, srv->msg_arg);
+		}
 	}
 	reset_transaction(s);
 }
@@ -636,9 +741,16 @@ data_line(struct smtp_sess *s, const char *line, size_t len)
 		data_end(s);
 		return;
 	}
-	if (len > 0 && line[0] == '.')
-		len--;          /* RFC 5321 4.5.2 transparency */
-	s->data_bytes += len + 2;   /* counted, never stored */
+	if (len > 0 && line[0] == '.') {
+		line++;         /* RFC 5321 4.5.2 transparency */
+		len--;
+	}
+	s->data_bytes += len + 2;   /* counted; kept only for on_message */
+	if (s->srv->on_message != NULL && !s->data_toolong &&
+	    s->data_bytes <= s->srv->max_size) {
+		buf_append(&s->cap_body, line, len);
+		buf_append(&s->cap_body, "\r\n", 2);
+	}
 }
 
 /* A TLS record on a plaintext port: a client that expected implicit TLS
@@ -714,10 +826,14 @@ sess_read(struct smtp_sess *s)
 			goto check;
 		}
 		s->long_line = false;
-		if (s->phase == PH_DATA)
+		if (s->phase == PH_DATA) {
 			data_line(s, line, len);
-		else
+		} else if (smtp_auth_busy(&s->auth)) {   /* a SASL response */
+			REC(s, '}', "%.*s", (int)len, line);
+			reply(s, "AUTH", "%s", smtp_auth_step(&s->auth, line, len));
+		} else {
 			command(s, line, len);
+		}
 check:
 		if (s->nbad >= SMTP_MAX_ERRORS && !s->close) {
 			log_info(s->where, "%u bad commands, closing", s->nbad);
@@ -793,6 +909,7 @@ sess_free(struct smtp_sess *s)
 		}
 	}
 	s->srv->nsessions--;
+	capture_reset(s);
 	free(s);
 }
 
@@ -861,6 +978,7 @@ sess_new(struct smtp_listener *lst, int fd)
 
 	s->srv = srv;
 	s->implicit = lst->implicit;
+	s->submission = lst->submission;
 	s->c = conn_new(srv->l, fd, sess_cb, s);
 	conn_set_max_line(s->c, SMTP_CMD_LINE_MAX - 1);
 	conn_set_timeout(s->c, srv->timeout_ms);
@@ -969,6 +1087,18 @@ smtp_srv_new(struct loop *l, const struct smtp_srv_config *cfg, char *err,
 		s->ov[i].text = cfg->overrides[i].text ?
 		    xstrdup(cfg->overrides[i].text) : NULL;
 		s->nov++;
+		char *hash = strchr(s->ov[i].step, '#'), *end;
+		if (hash != NULL) {
+			unsigned long n = strtoul(hash + 1, &end, 10);
+			if (hash[1] < '1' || hash[1] > '9' || *end != '\0' || n > 1000000) {
+				snprintf(err, errlen, "override %s: STEP#N wants N from 1",
+				    s->ov[i].step);
+				smtp_srv_free(s);
+				return NULL;
+			}
+			*hash = '\0';
+			s->ov[i].nth = (unsigned)n;
+		}
 	}
 	if (cfg->ehlo != NULL) {
 		size_t n = 0;
@@ -982,6 +1112,8 @@ smtp_srv_new(struct loop *l, const struct smtp_srv_config *cfg, char *err,
 	s->max_size = cfg->max_size ? cfg->max_size : SMTP_DEFAULT_SIZE;
 	s->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : SMTP_DEFAULT_TIMEOUT;
 	s->requiretls = cfg->requiretls;
+	s->on_message = cfg->on_message;
+	s->msg_arg = cfg->msg_arg;
 	for (size_t i = 0; i < ARRAY_LEN(ports); i++) {
 		struct smtp_listener *lst = &s->lst[s->nlst];
 
@@ -990,6 +1122,7 @@ smtp_srv_new(struct loop *l, const struct smtp_srv_config *cfg, char *err,
 		lst->srv = s;
 		lst->port = ports[i].port;
 		lst->implicit = ports[i].implicit;
+		lst->submission = i > 0;   /* 587 and 465 */
 		lst->fd = conn_listen(s->addr, lst->port);
 		if (lst->fd < 0) {
 			snprintf(err, errlen, "smtp %s: cannot listen on %s:%u: %s",

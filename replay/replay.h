@@ -3,6 +3,7 @@
  *
  *   mxsim replay [--judge] CAPTURE [--out DIR] [--format F] [--notes JSON]
  *                [--scenarios DIR] [--expect D[,D...]] [--keylog FILE]
+ *                [--ca FILE] [--seed N]
  *   mxsim replay --as-server CAPTURE SCENARIO [--out DIR] [--seed N]
  *   mxsim replay --as-client CAPTURE SCENARIO [--seed N]
  *
@@ -13,6 +14,9 @@
  * from the scenario's MX (reply overrides, fake-mx/smtp.h) to the
  * reference sender; --as-client sends the recorded client's plaintext
  * commands to the scenario's MX and diffs the replies.
+ *
+ * --keylog FILE (NSS key log) decrypts TLS 1.3 (rp_tls.h); --ca FILE or
+ * the run's seed (--seed, results.json) gives the trust anchors.
  *
  * Exit codes: 0 every judged scenario passed (or had no expectation), 1
  * some failed or a replay differed, 2 usage errors and bad captures.

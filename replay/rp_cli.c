@@ -21,10 +21,11 @@
 const char replay_usage[] =
     "       mxsim replay [--judge] CAPTURE [--out DIR] [--format text|json|junit|tap]\n"
     "                    [--notes capture.json] [--scenarios DIR] [--expect D[,D]]\n"
-    "                    [--keylog FILE] [-q]\n"
+    "                    [--keylog FILE] [--ca FILE] [--seed N] [-q]\n"
     "       mxsim replay --as-server CAPTURE SCENARIO [--out DIR] [--seed N]\n"
-    "                    [--sender builtin|builtin:opportunistic|builtin:no-verify]\n"
-    "       mxsim replay --as-client CAPTURE SCENARIO [--seed N]\n";
+    "                    [--sender builtin|builtin:opportunistic|builtin:no-verify|PROFILE]\n"
+    "                    [--keylog FILE]\n"
+    "       mxsim replay --as-client CAPTURE SCENARIO [--seed N] [--keylog FILE]\n";
 
 static int
 write_one(int rc, const char *out, const char *name, int wrc)
@@ -115,6 +116,7 @@ replay_main(int argc, char **argv)
 		{ "scenarios", required_argument, NULL, 'd' },
 		{ "expect", required_argument, NULL, 'e' },
 		{ "keylog", required_argument, NULL, 'k' },
+		{ "ca", required_argument, NULL, 'c' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "sender", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -157,13 +159,16 @@ replay_main(int argc, char **argv)
 			o.expect = optarg;
 			break;
 		case 'k':
+		case 'c':
 			if (access(optarg, R_OK) != 0) {
-				fprintf(stderr, "mxsim: --keylog %s: %s\n", optarg,
-				    strerror(errno));
+				fprintf(stderr, "mxsim: --%s %s: %s\n", c == 'k' ? "keylog" :
+				    "ca", optarg, strerror(errno));
 				return 2;
 			}
-			fprintf(stderr, "mxsim: note: --keylog is accepted but replay does "
-			    "not decrypt: TLS sessions are judged from their records\n");
+			if (c == 'k')
+				o.keylog = optarg;
+			else
+				o.ca = optarg;
 			break;
 		case 's':
 			if (parse_seed(optarg, &seed) < 0) {
@@ -171,6 +176,8 @@ replay_main(int argc, char **argv)
 				    "got \"%s\"\n", optarg);
 				return 2;
 			}
+			o.seed = seed;
+			o.seed_set = true;
 			break;
 		case 'm':
 			sender = optarg;
@@ -206,8 +213,8 @@ replay_main(int argc, char **argv)
 		if (argc - optind != 2)
 			return usage_err();
 		return mode == 'S' ?
-		    rp_as_server(argv[optind], argv[optind + 1], out, seed, sender) :
-		    rp_as_client(argv[optind], argv[optind + 1], seed);
+		    rp_as_server(argv[optind], o.keylog, argv[optind + 1], out, seed, sender) :
+		    rp_as_client(argv[optind], o.keylog, argv[optind + 1], seed);
 	}
 	if (argc - optind != 1)
 		return usage_err();

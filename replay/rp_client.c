@@ -162,14 +162,15 @@ cl_done(void *arg)
 }
 
 int
-rp_as_client(const char *capture, const char *scenario, uint64_t seed)
+rp_as_client(const char *capture, const char *keylog, const char *scenario,
+    uint64_t seed)
 {
 	struct rp_script sc;
 	struct scenario *scn;
 	char err[1024];
 	int rc = 2;
 
-	if (rp_script_load(capture, &sc, err, sizeof(err)) < 0) {
+	if (rp_script_load(capture, keylog, &sc, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mxsim: %s\n", err);
 		return 2;
 	}

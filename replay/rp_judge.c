@@ -12,9 +12,12 @@
  * that gives its number of messages wins, else it is a retry.  With the
  * scenario file at hand (scenarios/<id>.lua) the
  * messages are dealt to its phases by their `deliver` counts and judged
- * against its expectations, where "verified" also accepts "tls": without
- * the certificate (TLS 1.3 encrypts it) the two look the same, and the
- * reason says so.  In an mxsim capture the attacker's own legs
+ * against its expectations.  Certificates (rp_tls.h, decrypted with the
+ * key log) are verified against the trust anchors (rp_trust.c); where a
+ * certificate is not visible or there is no anchor, "verified" also
+ * accepts "tls" and the reason says so.  DANE comes from the captured
+ * TLSA answers (rp_dns.h), and the sender's TLSRPT report mail is
+ * message 0, as in the live run.  In an mxsim capture the attacker's own legs
  * (127.66.0.1 to the MX backends 127.26.0.x) are evidence: they get
  * `via`, the sender session towards the same MX's public address.
  */
@@ -23,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +34,13 @@
 #include <unistd.h>
 
 #include "core/loop.h"
+#include "core/pki.h"
 #include "core/record.h"
+#include "replay/rp_dns.h"
 #include "replay/rp_pkt.h"
 #include "replay/rp_smtp.h"
 #include "replay/rp_tcp.h"
+#include "replay/rp_tls.h"
 #include "sim/scenario.h"
 #include "sim/verdict.h"
 
@@ -52,7 +59,14 @@ struct part {           /* one scenario being read */
 	struct rec *rec;
 	struct rp_smtp *smtp;
 	struct rp_tcp *tcp;
+	struct rp_dns *dns;
 	uint64_t t0_us, last_us;
+};
+
+struct judge {          /* what every part shares */
+	const struct rp_judge_opts *o;
+	struct rp_keylog *kl;
+	struct rp_trust trust;
 };
 
 /* ---- capture.json ---- */
@@ -104,7 +118,8 @@ ranges_free(struct range *r, size_t n)
 /* ---- one part ---- */
 
 static void
-part_start(struct part *pt, struct range *rg, uint64_t ts_us)
+part_start(struct part *pt, const struct judge *j, struct range *rg,
+    uint64_t ts_us)
 {
 	memset(pt, 0, sizeof(*pt));
 	pt->rg = rg;
@@ -113,7 +128,9 @@ part_start(struct part *pt, struct range *rg, uint64_t ts_us)
 	pt->rec = rec_new(pt->l);
 	rec_set_message(pt->rec, 1, 1);
 	pt->smtp = rp_smtp_new(pt->rec, pt->l, pt->t0_us);
+	rp_smtp_set_keylog(pt->smtp, j->kl);
 	pt->tcp = rp_tcp_new(rp_smtp_tcp_cb, pt->smtp);
+	pt->dns = rp_dns_new();
 }
 
 static bool
@@ -129,6 +146,16 @@ mark_legs(struct part *pt)
 	for (size_t i = 0; i < rec_count(pt->rec); i++) {
 		struct rec_session *s = rec_get(pt->rec, i);
 		const struct rp_smtp_info *in = rp_smtp_info(pt->smtp, i);
+		if (s->via == 0 && strcmp(s->addr, ATTACKER_ADDR) == 0) {
+			/* the sender went to the attacker itself (spoofed DNS) */
+			if (s->tls == REC_TLS_OK)
+				rec_set(&s->tls_by, "attacker");
+			if (s->data_sent)
+				rec_set(&s->data_to, "attacker");
+			rec_line(pt->rec, s, '!', "replay: %s is the attacker's address "
+			    "in an mxsim world", ATTACKER_ADDR);
+			continue;
+		}
 		if (in == NULL || (strcmp(in->client, ATTACKER_ADDR) != 0 &&
 		    !has_prefix(s->addr, BACKEND_PREFIX)))
 			continue;
@@ -155,7 +182,7 @@ mark_legs(struct part *pt)
  * does a session to an address already tried for the current message
  * (else that is a retry of it, e.g. in clear text after a failed TLS). */
 static unsigned
-group_messages(struct rec *rec, bool retry_splits)
+group_messages(struct rec *rec, const bool *report, bool retry_splits)
 {
 	unsigned msg = 0;
 	bool open = false;
@@ -166,6 +193,11 @@ group_messages(struct rec *rec, bool retry_splits)
 		struct rec_session *s = rec_get(rec, i);
 		if (s->via != 0)
 			continue;
+		if (report[i]) {   /* the sender's report mail: not a message */
+			s->phase = 1;
+			s->message = 0;
+			continue;
+		}
 		bool retry = false;
 		for (size_t k = 0; retry_splits && k < ntried; k++)
 			if (strcmp(tried[k], s->addr) == 0)
@@ -231,9 +263,139 @@ deal_phases(struct rec *rec, const struct scenario *scn, unsigned nmsg,
 	free(ix);
 }
 
-/* "verified" cannot be seen without the certificate: accept "tls" too. */
+/* The sender's TLSRPT report mail (RFC 8460 5.3): a session whose
+ * message header says so, or whose RCPT is a rua mailto: address of the
+ * capture's DNS answers.  The live run records those as message 0 (not
+ * a scenario message, not counted in the reports): so does replay. */
+static bool *
+find_reports(struct part *pt)
+{
+	size_t n = rec_count(pt->rec);
+	bool *rep = xcalloc(n + 1, sizeof(*rep));
+
+	for (size_t i = 0; i < n; i++) {
+		struct rec_session *s = rec_get(pt->rec, i);
+		const struct rp_smtp_info *in = rp_smtp_info(pt->smtp, i);
+		bool by_rua = in != NULL && in->rcpt[0] && rp_dns_is_rua(pt->dns, in->rcpt);
+		if (s->via != 0 || in == NULL || !(in->report_mail || by_rua))
+			continue;
+		rep[i] = true;
+		rec_line(pt->rec, s, '!', "replay: the sender's TLSRPT report mail%s%s "
+		    "(%s): not a scenario message", in->rcpt[0] ? " to " : "",
+		    in->rcpt, in->report_mail ? "its Content-Type says so" :
+		    "a rua of _smtp._tls in the capture's DNS answers");
+	}
+	return rep;
+}
+
+/* Report mail (and the attacker's legs of it) sits in the last phase as
+ * message 0, as in the live run. */
 static void
-expect_for_replay(const struct scn_expect *in, struct scn_expect *out)
+place_reports(struct rec *rec, const bool *report, unsigned last)
+{
+	for (size_t i = 0; i < rec_count(rec); i++) {
+		struct rec_session *s = rec_get(rec, i);
+		bool leg = s->via != 0 && s->via != s->id && s->via <= rec_count(rec) &&
+		    report[s->via - 1];
+		if (report[i] || leg) {
+			s->phase = last;
+			s->message = 0;
+		}
+	}
+}
+
+/* The phase of the first sender session to host opened at or after
+ * ts_us, else of the last one before; 0 if none. */
+static unsigned
+phase_at(const struct part *pt, const char *host, uint64_t ts_us)
+{
+	unsigned before = 0;
+
+	for (size_t i = 0; i < rec_count(pt->rec); i++) {
+		const struct rec_session *s = rec_get(pt->rec, i);
+		const struct rp_smtp_info *in = rp_smtp_info(pt->smtp, i);
+		if (s->via != 0 || s->message == 0 || in == NULL || s->host == NULL ||
+		    strcasecmp(s->host, host) != 0)
+			continue;
+		if (in->t_us >= ts_us)
+			return s->phase;
+		before = s->phase;
+	}
+	return before;
+}
+
+/* DANE as the sender saw it (RFC 7672): each TLSA answer in the
+ * capture's DNS counts for the phase of the sender's next session to
+ * that host (the latest answer wins); whether DANE was required comes
+ * from the scenario (sender_tls = "dane").  The RRs are borrowed from
+ * pt->dns. */
+static struct verdict_dane *
+dane_from_dns(const struct part *pt, const struct scenario *scn, size_t *n)
+{
+	struct verdict_dane *v = NULL;
+
+	*n = 0;
+	for (size_t i = 0; i < rp_dns_tlsa_count(pt->dns); i++) {
+		const struct rp_tlsa_obs *o = rp_dns_tlsa(pt->dns, i);
+		unsigned ph = phase_at(pt, o->host, o->ts_us);
+		size_t k;
+		if (ph == 0)
+			continue;
+		for (k = 0; k < *n; k++)
+			if (v[k].phase == ph && strcasecmp(v[k].host, o->host) == 0)
+				break;
+		if (k == *n)
+			v = xrealloc(v, ++*n * sizeof(*v));
+		const char *stls = scn != NULL && ph <= scn->nphases ?
+		    scn->phases[ph - 1].world.sender_tls : NULL;
+		v[k] = (struct verdict_dane){ ph, o->host,
+			(const char *const *)o->rrs, o->nrrs, o->state,
+			stls != NULL && strcmp(stls, "dane") == 0 };
+	}
+	return v;
+}
+
+/* Without a trust anchor a certificate seen cannot be verified: it is
+ * named in the transcript and left out of the verdict. */
+static void
+untrusted_certs(struct rec *rec)
+{
+	for (size_t i = 0; i < rec_count(rec); i++) {
+		struct rec_session *s = rec_get(rec, i);
+		const unsigned char *q = s->cert_der;
+		X509 *x;
+		char subj[256] = "?", iss[256] = "?";
+		if (s->cert_der == NULL)
+			continue;
+		if ((x = d2i_X509(NULL, &q, (long)s->cert_len)) != NULL) {
+			X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+			X509_NAME_oneline(X509_get_issuer_name(x), iss, sizeof(iss));
+			X509_free(x);
+		}
+		rec_line(rec, s, '!', "replay: certificate %s issued by %s; no trust "
+		    "anchor to verify it (give --ca FILE)", subj, iss);
+		rec_set_cert(s, NULL, NULL, 0, NULL, 0);
+	}
+}
+
+/* Did every sender session that sent data over TLS show its certificate? */
+static bool
+certs_all_seen(const struct rec *rec)
+{
+	for (size_t i = 0; i < rec_count(rec); i++) {
+		const struct rec_session *s = rec_get(rec, i);
+		if (s->via == 0 && s->tls == REC_TLS_OK && s->data_tls &&
+		    s->cert_der == NULL)
+			return false;
+	}
+	return true;
+}
+
+/* "verified" cannot be seen without the certificate (lenient): accept
+ * "tls" too. */
+static void
+expect_for_replay(const struct scn_expect *in, struct scn_expect *out,
+    bool lenient)
 {
 	bool verified = false;
 
@@ -244,7 +406,7 @@ expect_for_replay(const struct scn_expect *in, struct scn_expect *out)
 		if (strcmp(in->delivery[k], "verified") == 0)
 			verified = true;
 	}
-	if (verified)
+	if (verified && lenient)
 		res_strv_push(&out->delivery, &out->ndelivery, "tls");
 }
 
@@ -386,29 +548,37 @@ find_scenario(const struct rp_judge_opts *o, const char *id)
 
 /* Judge what the part read into a new scenario of run. */
 static void
-part_judge(const struct rp_judge_opts *o, struct part *pt, struct res_run *run)
+part_judge(const struct judge *j, struct part *pt, struct res_run *run)
 {
+	const struct rp_judge_opts *o = j->o;
 	struct res_scenario *rs = res_run_add(run);
 	struct scenario *scn = pt->rg ? find_scenario(o, pt->rg->id) : NULL;
 	struct scn_expect ex;
 	unsigned nmsg, *per;
 	size_t nph;
+	bool *report;
 
 	rp_tcp_finish(pt->tcp, pt->last_us);
 	if (pt->rg != NULL)
 		mark_legs(pt);
+	report = find_reports(pt);
+	struct pki *pki = rp_trust_pki(&j->trust, scn ? scn->clock :
+	    (time_t)(pt->t0_us / 1000000u));
+	if (pki == NULL)
+		untrusted_certs(pt->rec);
+	bool lenient = pki == NULL || !certs_all_seen(pt->rec);
 	/* the scenario says how many messages there were: the reading that
 	 * gives that many wins; a foreign capture's retries stay together */
 	unsigned want = 0;
 	for (size_t p = 0; scn != NULL && p < scn->nphases; p++)
 		want += scn->phases[p].deliver > 0 ? (unsigned)scn->phases[p].deliver : 0;
-	nmsg = group_messages(pt->rec, true);
+	nmsg = group_messages(pt->rec, report, true);
 	if (scn == NULL || nmsg != want) {
-		unsigned alt = group_messages(pt->rec, false);
+		unsigned alt = group_messages(pt->rec, report, false);
 		if (scn == NULL || alt == want)
 			nmsg = alt;
 		else
-			nmsg = group_messages(pt->rec, true);
+			nmsg = group_messages(pt->rec, report, true);
 	}
 	/* messages the sender never opened a session for (it gave up at
 	 * DNS, or before connecting) are refused ones the capture cannot
@@ -421,6 +591,7 @@ part_judge(const struct rp_judge_opts *o, struct part *pt, struct res_run *run)
 		deal_phases(pt->rec, scn, nmsg, per);
 	else
 		per[0] = nmsg;
+	place_reports(pt->rec, report, (unsigned)nph);
 	rec_set(&rs->id, pt->rg ? pt->rg->id : o->capture);
 	rec_set(&rs->path, o->capture);
 	if (scn != NULL) {
@@ -439,7 +610,10 @@ part_judge(const struct rp_judge_opts *o, struct part *pt, struct res_run *run)
 	rs->rec = pt->rec;
 	rs->nphases = nph;
 	rs->phases = xcalloc(nph, sizeof(*rs->phases));
-	struct verdict_ctx vc = { .domain = rs->domain };
+	size_t ndane;
+	struct verdict_dane *dane = dane_from_dns(pt, scn, &ndane);
+	struct verdict_ctx vc = { .domain = rs->domain, .dane = dane, .ndane = ndane,
+		.scn = scn };
 	time_t clock = loop_wallclock(pt->l);
 	for (size_t p = 0; p < nph; p++) {
 		struct res_phase *ph = &rs->phases[p];
@@ -447,19 +621,19 @@ part_judge(const struct rp_judge_opts *o, struct part *pt, struct res_run *run)
 		ph->nmsgs = per[p];
 		ph->msgs = xcalloc(per[p] ? per[p] : 1, sizeof(*ph->msgs));
 		for (unsigned m = 1; m <= per[p]; m++) {
-			verdict_message_ctx(NULL, pt->rec, clock, ph->index, m, &vc,
+			verdict_message_ctx(pki, pt->rec, clock, ph->index, m, &vc,
 			    &ph->msgs[m - 1]);
 			honest_reason(pt->rec, &ph->msgs[m - 1]);
 			damage_note(pt, &ph->msgs[m - 1]);
 		}
 		if (scn != NULL)
-			expect_for_replay(&scn->phases[p].expect, &ex);
+			expect_for_replay(&scn->phases[p].expect, &ex, lenient);
 		else if (o->expect != NULL)
 			expect_parse(o->expect, &ex);
 		else
 			memset(&ex, 0, sizeof(ex));
 		if (ex.ndelivery > 0) {
-			verdict_phase_ctx(NULL, pt->rec, clock, &ex, &vc, ph);
+			verdict_phase_ctx(pki, pt->rec, clock, &ex, &vc, ph);
 		} else {
 			rec_set(&ph->verdict, "unsupported");
 			rec_set(&ph->reason, "no expectation to judge against (give "
@@ -479,15 +653,49 @@ part_judge(const struct rp_judge_opts *o, struct part *pt, struct res_run *run)
 		}
 	}
 	const struct rp_smtp_info *first = rp_smtp_info(pt->smtp, 0);
-	verdict_tlsrpt_ctx(NULL, pt->rec, clock, &vc, first ? first->client : NULL, rs);
+	verdict_tlsrpt_ctx(pki, pt->rec, clock, &vc, first ? first->client : NULL, rs);
 	tlsrpt_fix(pt->rec, rs);
 	rs->virtual_ms = loop_now(pt->l);
 	free(per);
+	free(report);
+	free(dane);
+	pki_free(pki);
 	scenario_free(scn);
+	rp_dns_free(pt->dns);
 	rp_tcp_free(pt->tcp);
 	rp_smtp_free(pt->smtp);
 	loop_free(pt->l);
 	memset(pt, 0, sizeof(*pt));
+}
+
+/* The key log (--keylog, else keylog.txt beside an mxsim capture) and
+ * the trust anchors. */
+static int
+judge_setup(struct judge *j, bool mxsim, char *err, size_t errlen)
+{
+	const struct rp_judge_opts *o = j->o;
+	char *kl = o->keylog ? xstrdup(o->keylog) :
+	    mxsim ? rp_beside(o->capture, "keylog.txt") : NULL;
+
+	if (kl != NULL && rp_keylog_load(kl, &j->kl, err, errlen) < 0) {
+		free(kl);
+		return -1;
+	}
+	if (rp_trust_load(o, &j->trust, err, errlen) < 0) {
+		free(kl);
+		rp_keylog_free(j->kl);
+		j->kl = NULL;
+		return -1;
+	}
+	if (!o->quiet && kl != NULL)
+		fprintf(stderr, "mxsim: replay: key log %s (%zu secrets%s)\n", kl,
+		    rp_keylog_count(j->kl), rp_keylog_bad(j->kl) ? ", some lines "
+		    "malformed" : "");
+	if (!o->quiet && j->trust.what[0])
+		fprintf(stderr, "mxsim: replay: certificates verified against %s\n",
+		    j->trust.what);
+	free(kl);
+	return 0;
 }
 
 static struct range *
@@ -521,6 +729,7 @@ rp_judge(const struct rp_judge_opts *o, struct res_run *run, char *err,
 	struct range *rg = NULL;
 	size_t nrg = 0, sessions = 0, other = 0;
 	struct part pt = { 0 };
+	struct judge j = { .o = o };
 	bool live = false;
 	struct rp_pkt p;
 	char rerr[512];
@@ -534,6 +743,12 @@ rp_judge(const struct rp_judge_opts *o, struct res_run *run, char *err,
 		rp_reader_free(rd);
 		return -1;
 	}
+	if (judge_setup(&j, notes != NULL, err, errlen) < 0) {
+		free(notes);
+		ranges_free(rg, nrg);
+		rp_reader_free(rd);
+		return -1;
+	}
 	while ((rc = rp_reader_next(rd, &p, rerr, sizeof(rerr))) == 1) {
 		struct range *want = nrg ? range_of(rg, nrg, p.frame) : NULL;
 		if (nrg > 0 && want == NULL)
@@ -541,16 +756,18 @@ rp_judge(const struct rp_judge_opts *o, struct res_run *run, char *err,
 		if (live && want != pt.rg) {
 			sessions += rec_count(pt.rec);
 			other += rp_smtp_other(pt.smtp);
-			part_judge(o, &pt, run);
+			part_judge(&j, &pt, run);
 			live = false;
 		}
 		if (!live) {
-			part_start(&pt, want, p.ts_us);
+			part_start(&pt, &j, want, p.ts_us);
 			live = true;
 		}
 		pt.last_us = p.ts_us;
 		if (p.proto == 6)
 			rp_tcp_packet(pt.tcp, &p);
+		else if (p.proto == 17 && p.sport == 53)
+			rp_dns_feed(pt.dns, p.payload, p.len, p.ts_us);
 	}
 	if (rc < 0 && !o->quiet)
 		fprintf(stderr, "mxsim: warning: %s: %s%s\n", o->capture, rerr,
@@ -558,7 +775,7 @@ rp_judge(const struct rp_judge_opts *o, struct res_run *run, char *err,
 	if (live) {
 		sessions += rec_count(pt.rec);
 		other += rp_smtp_other(pt.smtp);
-		part_judge(o, &pt, run);
+		part_judge(&j, &pt, run);
 	}
 	const struct rp_stats *st = rp_reader_stats(rd);
 	if (sessions == 0) {
@@ -579,5 +796,7 @@ rp_judge(const struct rp_judge_opts *o, struct res_run *run, char *err,
 	free(notes);
 	ranges_free(rg, nrg);
 	rp_reader_free(rd);
+	rp_keylog_free(j.kl);
+	rp_trust_free(&j.trust);
 	return rc;
 }

@@ -3,15 +3,22 @@
  * --as-client read from a capture).
  *
  * The recorded server becomes reply overrides of the scenario's MX hosts
- * (fake-mx's one mechanism for faults: "Faults are data"): its banner and
- * its first reply to each verb (EHLO, MAIL, RCPT, DATA, the message,
- * QUIT, ...) replace the MX's own, in every phase; the scenario's world,
- * attacker included, is otherwise unchanged.  The reference sender then
- * delivers as in `mxsim run`, and the replies it got are compared with
- * the recorded ones.  One reply per verb: a server that answered the
- * same verb differently twice (two RCPTs) is served its first answer.
+ * (fake-mx's one mechanism for faults: "Faults are data"): its banner,
+ * and its reply to each command of the recorded dialogue as an override
+ * for that occurrence of that step (the 2nd EHLO, the 3rd RCPT: override
+ * steps "EHLO#2", "RCPT#3" of fake-mx/smtp.h), plus the first reply of each verb for occurrences
+ * past the recording.  Occurrences, not positions: a client that
+ * pipelines, or sends a NOOP the recorded one did not, still gets the
+ * recorded reply to its 3rd RCPT.  The scenario's world, attacker
+ * included, is otherwise unchanged.  The reference sender (or --sender)
+ * then delivers as in `mxsim run`; the dialogue the MX had with it
+ * (what the MX heard and served, inside TLS too) is compared with the
+ * recorded one turn by turn, and where its commands first depart
+ * from the recording is said on stderr and in its session transcript
+ * ("diverged at command N: client sent X, recording has Y").
  */
 #include "replay/rp_int.h"
+#include "replay/rp_dialog.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,78 +31,26 @@
 #include "sim/runner.h"
 #include "sim/scenario.h"
 
-static void
-script_step(struct rp_script *sc, const char *step, const char *text)
-{
-	for (size_t i = 0; i < sc->n; i++)
-		if (strcmp(sc->steps[i], step) == 0)
-			return;   /* the first answer counts */
-	res_strv_push(&sc->steps, &sc->n, step);
-	sc->n--;
-	res_strv_push(&sc->texts, &sc->n, text);
-}
-
-/* The first sender session's commands and replies, paired in order. */
+/* The dialogue of a recorded session, and its flat arrays. */
 static void
 script_from(const struct rec_session *s, struct rp_script *sc)
 {
-	struct smtp_reply rp;
-	struct buf text = { 0 };
-	size_t *pend = xcalloc(s->nlines + 1, sizeof(*pend)), npend = 0, head = 0;
-	bool greeted = false;
-
-	smtp_reply_init(&rp);
-	for (size_t i = 0; i < s->nlines; i++) {
-		const struct rec_line *ln = &s->lines[i];
-		if (ln->dir == '>') {
-			if (strncmp(ln->text, "[message content", 16) == 0)
-				continue;
-			res_strv_push(&sc->cmds, &sc->ncmds, ln->text);
-			sc->ncmds--;
-			res_strv_push(&sc->replies, &sc->ncmds, "");
-			pend[npend++] = sc->ncmds - 1;
-			continue;
-		}
-		if (ln->dir != '<')
-			continue;
-		if (text.len > 0)
-			buf_append(&text, "\n", 1);
-		buf_append(&text, ln->text, strlen(ln->text));
-		int rc = smtp_reply_feed(&rp, ln->text, strlen(ln->text));
-		if (rc < 0) {
-			buf_reset(&text);
-			smtp_reply_clear(&rp);
-			continue;
-		}
-		if (rc == 0)
-			continue;
-		const char *t = buf_cstr(&text);
-		if (!greeted) {
-			greeted = true;
-			sc->banner = xstrdup(t);
-			script_step(sc, "banner", t);
-		} else if (head < npend) {
-			size_t c = pend[head++];
-			struct smtp_cmd cmd;
-			free(sc->replies[c]);
-			sc->replies[c] = xstrdup(t);
-			if (strcmp(sc->cmds[c], ".") == 0)
-				script_step(sc, "DOT", t);
-			else if (smtp_cmd_parse(sc->cmds[c], strlen(sc->cmds[c]), &cmd) == 0 &&
-			    cmd.verb != SMTP_V_UNKNOWN)
-				script_step(sc, smtp_verb_name(cmd.verb), t);
-		}
-		buf_reset(&text);
+	rp_dialog_init(&sc->d);
+	rp_dialog_from_session(s, false, &sc->d);
+	sc->banner = xstrdup(sc->d.banner ? sc->d.banner : "");
+	for (size_t i = 0; i < sc->d.n; i++) {
+		const struct rp_turn *t = &sc->d.t[i];
+		res_strv_push(&sc->cmds, &sc->ncmds, t->cmd);
+		sc->ncmds--;
+		res_strv_push(&sc->replies, &sc->ncmds, t->reply ? t->reply : "");
 	}
-	smtp_reply_clear(&rp);
-	buf_free(&text);
-	free(pend);
 }
 
 int
-rp_script_load(const char *capture, struct rp_script *sc, char *err, size_t errlen)
+rp_script_load(const char *capture, const char *keylog, struct rp_script *sc,
+    char *err, size_t errlen)
 {
-	struct rp_judge_opts o = { capture, NULL, NULL, NULL, true };
+	struct rp_judge_opts o = { .capture = capture, .keylog = keylog, .quiet = true };
 	struct res_run *run = res_run_new(0, "replay");
 	const struct rec_session *first = NULL;
 
@@ -127,29 +82,66 @@ rp_script_load(const char *capture, struct rp_script *sc, char *err, size_t errl
 void
 rp_script_free(struct rp_script *sc)
 {
-	res_strv_free(sc->steps, sc->n);
-	res_strv_free(sc->texts, sc->n);
+	rp_dialog_free(&sc->d);
 	res_strv_free(sc->cmds, sc->ncmds);
 	res_strv_free(sc->replies, sc->ncmds);
 	free(sc->banner);
 	memset(sc, 0, sizeof(*sc));
 }
 
+/* At most this many overrides from a recording (fake MX: 256 in all). */
+#define RP_MAX_OVERRIDES 200
+
+static bool
+has_step(const struct scn_reply *v, size_t n, const char *step)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(v[i].step, step) == 0)
+			return true;
+	return false;
+}
+
+/* The recorded replies as overrides: the banner; each turn's reply for
+ * its occurrence (nth); the first reply of each step for every other
+ * occurrence (not for "error": bad input keeps its own answers). */
+static struct scn_reply *
+script_replies(const struct rp_script *sc, size_t *np)
+{
+	struct scn_reply *v = xcalloc(2 * sc->d.n + 1, sizeof(*v));
+	size_t n = 0, skipped = 0;
+
+	v[n++] = (struct scn_reply){ xstrdup("banner"), xstrdup(sc->banner) };
+	for (size_t i = 0; i < sc->d.n; i++) {
+		const struct rp_turn *t = &sc->d.t[i];
+		if (t->reply == NULL)
+			continue;
+		if (n + 2 > RP_MAX_OVERRIDES) {
+			skipped++;
+			continue;
+		}
+		if (strcmp(t->step, "error") != 0 && !has_step(v, n, t->step))
+			v[n++] = (struct scn_reply){ xstrdup(t->step), xstrdup(t->reply) };
+		v[n++] = (struct scn_reply){ xasprintf("%s#%u", t->step, t->nth),
+		    xstrdup(t->reply) };
+	}
+	if (skipped > 0)
+		fprintf(stderr, "mxsim: replay: %zu recorded replies past the first %d "
+		    "are not served (the MX gets its own)\n", skipped, RP_MAX_OVERRIDES);
+	*np = n;
+	return v;
+}
+
 /* The script's replies first, then the scenario's own for other steps. */
 static void
-override_mx(struct scn_mx *m, const struct rp_script *sc)
+override_mx(struct scn_mx *m, const struct scn_reply *ov, size_t nov)
 {
-	struct scn_reply *v = xcalloc(sc->n + m->nreplies + 1, sizeof(*v));
+	struct scn_reply *v = xcalloc(nov + m->nreplies + 1, sizeof(*v));
 	size_t n = 0;
 
-	for (size_t i = 0; i < sc->n; i++)
-		v[n++] = (struct scn_reply){ xstrdup(sc->steps[i]), xstrdup(sc->texts[i]) };
+	for (size_t i = 0; i < nov; i++)
+		v[n++] = (struct scn_reply){ xstrdup(ov[i].step), xstrdup(ov[i].text) };
 	for (size_t i = 0; i < m->nreplies; i++) {
-		bool dup = false;
-		for (size_t k = 0; k < sc->n; k++)
-			if (strcasecmp(sc->steps[k], m->replies[i].step) == 0)
-				dup = true;
-		if (dup) {
+		if (has_step(ov, nov, m->replies[i].step)) {
 			free(m->replies[i].step);
 			free(m->replies[i].text);
 		} else {
@@ -161,45 +153,98 @@ override_mx(struct scn_mx *m, const struct rp_script *sc)
 	m->nreplies = n;
 }
 
-/* Did the sender get this reply (its lines, in a row)? */
-static bool
-sender_got(const struct rec *r, const char *text)
+/* The sender's first session that the server greeted (not an attacker's
+ * leg), or NULL. */
+static struct rec_session *
+live_session(const struct rec *r)
 {
-	for (size_t i = 0; i < rec_count(r); i++) {
-		const struct rec_session *s = rec_get(r, i);
-		if (s->via != 0)
-			continue;
-		for (size_t k = 0; k < s->nlines; k++) {
-			const char *t = text;
-			size_t j = k;
-			while (j < s->nlines) {
-				const char *nl = strchr(t, '\n');
-				size_t len = nl ? (size_t)(nl - t) : strlen(t);
-				while (j < s->nlines && s->lines[j].dir != '<')
-					j++;
-				if (j >= s->nlines || strlen(s->lines[j].text) != len ||
-				    strncmp(s->lines[j].text, t, len) != 0)
-					break;
-				if (nl == NULL)
-					return true;
-				t = nl + 1;
-				j++;
-			}
-		}
+	for (size_t i = 0; r != NULL && i < rec_count(r); i++) {
+		struct rec_session *s = rec_get(r, i);
+		if (s->via == 0 && s->banner)
+			return s;
 	}
-	return false;
+	return NULL;
+}
+
+/* The note goes into the transcript right after the command the MX heard
+ * ('}') it is about (at the end when it heard no such command), with that line's
+ * time.  The run's loop is gone: no recorder clock to ask. */
+static void
+note_divergence(struct rec_session *s, size_t cmdno, const char *msg)
+{
+	size_t at = s->nlines, seen = 0;
+
+	for (size_t i = 0; i < s->nlines && at == s->nlines; i++)
+		if (s->lines[i].dir == '}' && strncmp(s->lines[i].text, "[message", 8) != 0 &&
+		    ++seen == cmdno)
+			at = i + 1;
+	size_t before = s->nlines;
+	rec_line(NULL, s, '!', "replay: %s", msg);
+	if (s->nlines != before + 1)
+		return;   /* the transcript is full */
+	struct rec_line ln = s->lines[before];
+	if (at > 0) {
+		ln.t_ms = s->lines[at - 1].t_ms;
+		ln.seq = s->lines[at - 1].seq;
+	}
+	memmove(&s->lines[at + 1], &s->lines[at], (before - at) * sizeof(*s->lines));
+	s->lines[at] = ln;
+}
+
+static const struct rp_turn *
+turn_of(const struct rp_dialog *d, const char *step, unsigned nth)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->t[i].step, step) == 0 && d->t[i].nth == nth)
+			return &d->t[i];
+	return NULL;
+}
+
+/* One line per recorded reply: did the live client get it, for the same
+ * occurrence of the same command?  Returns how many it got. */
+static size_t
+print_turns(const struct rp_script *sc, const struct rp_dialog *live)
+{
+	size_t same = 0;
+	bool got = live->banner != NULL && strcmp(live->banner, sc->banner) == 0;
+	char label[32];
+
+	same += got;
+	printf("%-11s %-11s %s\n", "banner", got ? "served" : "not reached", sc->banner);
+	for (size_t i = 0; i < sc->d.n; i++) {
+		const struct rp_turn *t = &sc->d.t[i];
+		const struct rp_turn *l = turn_of(live, t->step, t->nth);
+		const char *st = l == NULL || l->reply == NULL ? "not reached" :
+		    t->reply != NULL && strcmp(l->reply, t->reply) == 0 ? "served" :
+		    "differs";
+		const char *rp = t->reply ? t->reply : "(no reply recorded)";
+		const char *nl = strchr(rp, '\n');
+
+		same += strcmp(st, "served") == 0;
+		if (t->nth > 1)
+			snprintf(label, sizeof(label), "%s#%u", t->step, t->nth);
+		else
+			snprintf(label, sizeof(label), "%s", t->step);
+		printf("%-11s %-11s %.*s%s\n", label, st,
+		    nl ? (int)(nl - rp) : (int)strlen(rp), rp, nl ? " (multi-line)" : "");
+		if (strcmp(st, "differs") == 0)
+			printf("%-11s %-11s got: %s\n", "", "", l->reply);
+	}
+	return same;
 }
 
 int
-rp_as_server(const char *capture, const char *scenario, const char *out,
-    uint64_t seed, const char *sender)
+rp_as_server(const char *capture, const char *keylog, const char *scenario,
+    const char *out, uint64_t seed, const char *sender)
 {
 	struct rp_script sc;
 	struct scenario *scn;
+	struct scn_reply *ov;
+	size_t nov;
 	char err[1024];
 	int rc;
 
-	if (rp_script_load(capture, &sc, err, sizeof(err)) < 0) {
+	if (rp_script_load(capture, keylog, &sc, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mxsim: %s\n", err);
 		return 2;
 	}
@@ -208,9 +253,15 @@ rp_as_server(const char *capture, const char *scenario, const char *out,
 		rp_script_free(&sc);
 		return 2;
 	}
+	ov = script_replies(&sc, &nov);
 	for (size_t p = 0; p < scn->nphases; p++)
 		for (size_t i = 0; i < scn->phases[p].world.nmx; i++)
-			override_mx(&scn->phases[p].world.mx[i], &sc);
+			override_mx(&scn->phases[p].world.mx[i], ov, nov);
+	for (size_t i = 0; i < nov; i++) {
+		free(ov[i].step);
+		free(ov[i].text);
+	}
+	free(ov);
 	if (netns_enter(err, sizeof(err)) < 0) {
 		fprintf(stderr, "mxsim: %s\n", err);
 		scenario_free(scn);
@@ -222,20 +273,30 @@ rp_as_server(const char *capture, const char *scenario, const char *out,
 	struct res_scenario *rs = res_run_add(run);
 	(void)runner_run(scn, &o, rs);
 	res_run_count(run);
-	rc = rp_write_outputs(run, out) < 0 ? 2 : 0;
-	size_t same = 0;
-	for (size_t i = 0; i < sc.n; i++) {
-		bool got = rs->rec != NULL && sender_got(rs->rec, sc.texts[i]);
-		same += got;
-		printf("%-8s %s  %s\n", sc.steps[i], got ? "served" : "not reached",
-		    strchr(sc.texts[i], '\n') ? "(multi-line)" : sc.texts[i]);
+
+	struct rec_session *ls = live_session(rs->rec);
+	struct rp_dialog live;
+	char msg[1024];
+	size_t div = 0;
+
+	rp_dialog_init(&live);
+	if (ls != NULL)
+		rp_dialog_from_session(ls, true, &live);
+	size_t same = print_turns(&sc, &live);
+	if (ls != NULL && (div = rp_dialog_diverge(&sc.d, &live, msg, sizeof(msg))) > 0) {
+		fprintf(stderr, "mxsim: replay: %s\n", msg);
+		note_divergence(ls, div, msg);
 	}
-	printf("as-server: %zu of %zu recorded replies reached the sender; "
-	    "scenario %s: %s%s%s\n", same, sc.n, rs->id, rs->verdict ? rs->verdict : "?",
+	rc = rp_write_outputs(run, out) < 0 ? 2 : 0;
+	printf("as-server: %zu of %zu recorded replies reached the sender%s; "
+	    "scenario %s: %s%s%s\n", same, sc.d.n + 1,
+	    ls == NULL ? " (no session)" : div > 0 ? " (it diverged)" : " in order",
+	    rs->id, rs->verdict ? rs->verdict : "?",
 	    rs->reason ? ": " : "", rs->reason ? rs->reason : "");
-	if (rc == 0 && (rs->rec == NULL || sc.banner == NULL ||
-	    !sender_got(rs->rec, sc.banner)))
-		rc = 1;
+	if (rc == 0 && (ls == NULL || live.banner == NULL || div > 0 ||
+	    strcmp(live.banner, sc.banner) != 0))
+		rc = 1;   /* not served the recorded banner, or diverged */
+	rp_dialog_free(&live);
 	res_run_free(run);
 	scenario_free(scn);
 	rp_script_free(&sc);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "fake-mx/smtp.h"
+#include "replay/rp_tls.h"
 
 #define LINE_MAX_KEEP 4096     /* longer lines are cut (and noted) */
 #define MAX_PENDING 64
@@ -24,9 +25,8 @@ enum mode { M_PLAIN, M_TLS };
 struct tlsdir {
 	uint8_t hdr[5];
 	size_t nhdr;
-	size_t body_left;       /* bytes of the current record still to skip */
-	uint8_t hs[512];        /* the first bytes of the first handshake record */
-	size_t nhs, hs_want;
+	size_t body_left;       /* bytes of the current record still to read */
+	struct buf body;        /* the current record's body */
 	unsigned records;
 	bool bad;
 };
@@ -61,6 +61,14 @@ struct sess {
 	bool new_flight;         /* the next client record starts a flight */
 	bool resync[2];          /* after a gap: skip to the next line */
 	bool fin[2];
+	/* TLS content (rp_tls.h): the handshake, and with a key log the
+	 * SMTP dialogue inside TLS 1.3 */
+	struct rp_tls *tls;
+	bool tlsplain;           /* lines now come from decrypted records */
+	bool decrypted[2];       /* some application data of dir was read */
+	/* the message header: is it a TLSRPT report (RFC 8460 5.3)? */
+	bool in_hdr, ct_active;
+	struct buf ctype;
 };
 
 struct rp_smtp {
@@ -71,6 +79,7 @@ struct rp_smtp {
 	size_t ninfo;
 	unsigned other;
 	char *rcpt_domain;       /* of the first RCPT TO seen */
+	const struct rp_keylog *kl;
 };
 
 static void
@@ -161,6 +170,9 @@ reply_apply(struct sess *z, enum smtp_verb v, int code, bool capa_starttls)
 	case SMTP_V_DATA:
 		if (code == 354) {
 			z->in_data = true;
+			z->in_hdr = true;
+			z->ct_active = false;
+			buf_reset(&z->ctype);
 			z->data_lines = z->data_bytes = 0;
 		}
 		break;
@@ -238,7 +250,7 @@ reply_done(struct sess *z)
 static void
 server_line(struct sess *z, const char *line, size_t len)
 {
-	if (z->mode == M_TLS) {
+	if (z->mode == M_TLS && !z->tlsplain) {
 		rec_line(z->x->r, z->s, '!', "the server sent clear text after its "
 		    "220 to STARTTLS, before the ClientHello:");
 		rec_line(z->x->r, z->s, '<', "%s", line);
@@ -264,6 +276,35 @@ push_pending(struct sess *z, enum smtp_verb v)
 	match_early(z);
 }
 
+/* A line of the message header (len 0: the header ended): a TLSRPT
+ * report is multipart/report with report-type "tlsrpt" (RFC 8460 5.3). */
+static void
+header_line(struct sess *z, const char *line, size_t len)
+{
+	if (len > 0 && (line[0] == ' ' || line[0] == '\t')) {
+		if (z->ct_active && z->ctype.len < 1024)
+			buf_append(&z->ctype, line, len);
+		return;
+	}
+	z->ct_active = false;
+	if (len >= 13 && strncasecmp(line, "Content-Type:", 13) == 0) {
+		buf_reset(&z->ctype);
+		buf_append(&z->ctype, line + 13, len - 13 < 1024 ? len - 13 : 1024);
+		z->ct_active = true;
+		return;
+	}
+	if (len > 0)
+		return;
+	z->in_hdr = false;
+	const char *ct = z->ctype.len ? buf_cstr(&z->ctype) : "";
+	if (strcasestr(ct, "multipart/report") != NULL &&
+	    strcasestr(ct, "report-type") != NULL && strcasestr(ct, "tlsrpt") != NULL) {
+		info_of(z)->report_mail = true;
+		rec_line(z->x->r, z->s, '!', "the message is a TLSRPT report "
+		    "(Content-Type multipart/report; report-type=tlsrpt)");
+	}
+}
+
 static void
 client_line(struct sess *z, const char *line, size_t len)
 {
@@ -273,6 +314,8 @@ client_line(struct sess *z, const char *line, size_t len)
 	if (z->in_data) {
 		if (len == 1 && line[0] == '.') {
 			z->in_data = false;
+			if (z->in_hdr)
+				header_line(z, "", 0);
 			rec_line(z->x->r, s, '>', "[message content: %llu lines, %llu bytes]",
 			    (unsigned long long)z->data_lines,
 			    (unsigned long long)z->data_bytes);
@@ -283,7 +326,9 @@ client_line(struct sess *z, const char *line, size_t len)
 		z->data_lines++;
 		z->data_bytes += len + 2;
 		s->data_sent = true;
-		s->data_tls = false;
+		s->data_tls = z->tlsplain;
+		if (z->in_hdr)
+			header_line(z, line, len);
 		return;
 	}
 	rec_line(z->x->r, s, '>', "%s", line);
@@ -293,8 +338,18 @@ client_line(struct sess *z, const char *line, size_t len)
 	}
 	push_pending(z, c.verb);
 	switch (c.verb) {
+	case SMTP_V_EHLO:
+	case SMTP_V_HELO:
+		if (z->tlsplain)
+			s->ehlo_after_tls = true;
+		break;
 	case SMTP_V_MAIL:
 		s->mail_from = true;
+		if (strcasestr(c.arg, " REQUIRETLS") != NULL) {   /* RFC 8689 4.1 */
+			s->mail_requiretls = true;
+			if (!z->tlsplain)
+				s->mail_requiretls_clear = true;
+		}
 		break;
 	case SMTP_V_STARTTLS:
 		s->starttls_issued = true;
@@ -306,6 +361,11 @@ client_line(struct sess *z, const char *line, size_t len)
 		    smtp_path_parse(c.arg, "TO:", false, &path, &plen, NULL) == 0 &&
 		    (at = memchr(path, '@', plen)) != NULL && at + 1 < path + plen)
 			z->x->rcpt_domain = xstrndup(at + 1, (size_t)(path + plen - at - 1));
+		if (info_of(z)->rcpt[0] == '\0' &&
+		    smtp_path_parse(c.arg, "TO:", false, &path, &plen, NULL) == 0 &&
+		    plen < sizeof(info_of(z)->rcpt))
+			snprintf(info_of(z)->rcpt, sizeof(info_of(z)->rcpt), "%.*s",
+			    (int)plen, path);
 		break;
 	}
 	case SMTP_V_QUIT:
@@ -350,7 +410,8 @@ line_out(struct sess *z, int dir)
 static bool
 dir_plain(const struct sess *z, int dir)
 {
-	return z->mode == M_PLAIN || (dir == 1 && !z->ch && !z->s->implicit_tls);
+	return z->tlsplain || z->mode == M_PLAIN ||
+	    (dir == 1 && !z->ch && !z->s->implicit_tls);
 }
 
 static size_t
@@ -457,8 +518,9 @@ tls_ok(struct sess *z)
 		return;
 	z->s->tls = REC_TLS_OK;
 	rec_set(&z->s->tls_by, "mx");
-	rec_line(z->x->r, z->s, '!', "TLS established (%s; certificate not visible "
-	    "to replay)", version_name(z->tls_major_minor));
+	rec_line(z->x->r, z->s, '!', "TLS established (%s; certificate %s)",
+	    version_name(z->tls_major_minor), z->tls ? rp_tls_cert_status(z->tls) :
+	    "not visible");
 }
 
 /* One record header (and, for the first handshake record of the server,
@@ -526,6 +588,69 @@ record(struct sess *z, int dir, uint8_t type, size_t len)
 	}
 }
 
+/* What rp_tls found in the records. */
+static void
+tls_cb(void *arg, enum rp_tls_ev ev, int dir, const uint8_t *p, size_t len)
+{
+	struct sess *z = arg;
+
+	switch (ev) {
+	case RP_TLS_CERT: {
+		const uint8_t *chain;
+		size_t clen, llen;
+		const uint8_t *leaf = rp_tls_cert(z->tls, &llen, &chain, &clen);
+		rec_set_cert(z->s, "seen in the capture", leaf, llen, chain, clen);
+		rec_line(z->x->r, z->s, '!', "TLS certificate of the server: %zu bytes, "
+		    "%zu bytes of chain (%s)", llen, clen, rp_tls_cert_status(z->tls));
+		break;
+	}
+	case RP_TLS_FINISHED:
+		if (dir == 0 && !z->client_done && z->s->tls != REC_TLS_FAILED) {
+			z->client_done = true;
+			z->new_flight = true;
+			tls_ok(z);
+		}
+		break;
+	case RP_TLS_ALERT:
+		if (z->s->tls != REC_TLS_OK) {
+			char why[96];
+			snprintf(why, sizeof(why), "the %s sent a TLS alert (%u)",
+			    dir_name(dir), len >= 2 ? p[1] : 0);
+			tls_fail(z, why);
+		}
+		break;
+	case RP_TLS_APP:
+		if (!z->decrypted[dir])
+			rec_line(z->x->r, z->s, '!', "the %s's TLS application data, "
+			    "decrypted with the key log:", dir_name(dir));
+		z->decrypted[dir] = true;
+		z->tlsplain = true;
+		(void)plain_in(z, dir, p, len);
+		z->tlsplain = false;
+		break;
+	}
+}
+
+/* A whole record of dir. */
+static void
+record_done(struct sess *z, int dir, const uint8_t hdr[5], const uint8_t *body,
+    size_t len)
+{
+	if (hdr[0] == 22 && dir == 1 && !z->sh) {
+		int v = server_hello_version(body, len);
+		if (v > 0) {
+			z->sh = true;
+			z->tls_major_minor = v;
+			rec_set(&z->s->tls_version, version_name(v));
+			rec_line(z->x->r, z->s, '!', "TLS ServerHello (%s)", version_name(v));
+		}
+	}
+	if (z->tls == NULL)
+		z->tls = rp_tls_new(z->x->kl, tls_cb, z);
+	record(z, dir, hdr[0], len);
+	rp_tls_record(z->tls, dir, hdr, body, len);
+}
+
 static void
 tls_in(struct sess *z, int dir, const uint8_t *p, size_t len)
 {
@@ -534,7 +659,7 @@ tls_in(struct sess *z, int dir, const uint8_t *p, size_t len)
 
 	if (t->bad)
 		return;
-	if (t->records == 0 && t->nhdr == 0 && len > 0) {
+	if (t->records == 0 && t->nhdr == 0 && t->body_left == 0 && len > 0) {
 		if (p[0] < 20 || p[0] > 23) {
 			char why[128];
 			snprintf(why, sizeof(why), "the %s sent non-TLS data where the "
@@ -550,26 +675,16 @@ tls_in(struct sess *z, int dir, const uint8_t *p, size_t len)
 			rec_line(z->x->r, z->s, '!', "TLS ClientHello from the client");
 		}
 	}
-	while (i < len) {
+	while (i < len && !t->bad) {
 		if (t->body_left > 0) {
 			size_t take = len - i < t->body_left ? len - i : t->body_left;
-			if (t->nhs < t->hs_want) {
-				size_t c = take < t->hs_want - t->nhs ? take : t->hs_want - t->nhs;
-				memcpy(t->hs + t->nhs, p + i, c);
-				t->nhs += c;
-				if (t->nhs == t->hs_want && dir == 1 && !z->sh) {
-					int v = server_hello_version(t->hs, t->nhs);
-					if (v > 0) {
-						z->sh = true;
-						z->tls_major_minor = v;
-						rec_set(&z->s->tls_version, version_name(v));
-						rec_line(z->x->r, z->s, '!', "TLS ServerHello (%s)",
-						    version_name(v));
-					}
-				}
-			}
+			buf_append(&t->body, p + i, take);
 			t->body_left -= take;
 			i += take;
+			if (t->body_left == 0) {
+				record_done(z, dir, t->hdr, t->body.data, t->body.len);
+				buf_reset(&t->body);
+			}
 			continue;
 		}
 		t->hdr[t->nhdr++] = p[i++];
@@ -586,12 +701,10 @@ tls_in(struct sess *z, int dir, const uint8_t *p, size_t len)
 			t->bad = true;
 			return;
 		}
-		if (type == 22 && dir == 1 && !z->sh && t->hs_want == 0) {
-			t->hs_want = rlen < sizeof(t->hs) ? rlen : sizeof(t->hs);
-			t->nhs = 0;
-		}
-		record(z, dir, type, rlen);
+		buf_reset(&t->body);
 		t->body_left = rlen;
+		if (rlen == 0)
+			record_done(z, dir, t->hdr, NULL, 0);
 	}
 }
 
@@ -649,8 +762,12 @@ finish_session(struct sess *z, const struct rp_flow *f)
 		tls_fail(z, "no ServerHello answered the ClientHello");
 	if (z->sh && !z->client_done && s->tls == REC_TLS_NONE)
 		tls_fail(z, "the client did not finish the handshake");
-	if (s->tls == REC_TLS_OK && z->app_records >= RP_SMTP_TLS_RECORDS &&
-	    z->app_bytes >= RP_SMTP_TLS_BODY) {
+	in->decrypted = z->decrypted[0] || z->decrypted[1];
+	if (z->tls != NULL)
+		snprintf(in->cert_status, sizeof(in->cert_status), "%s",
+		    rp_tls_cert_status(z->tls));
+	if (s->tls == REC_TLS_OK && !z->decrypted[0] &&
+	    z->app_records >= RP_SMTP_TLS_RECORDS && z->app_bytes >= RP_SMTP_TLS_BODY) {
 		s->data_sent = true;
 		s->data_tls = true;
 		rec_set(&s->data_to, "mx");
@@ -659,7 +776,7 @@ finish_session(struct sess *z, const struct rp_flow *f)
 		    "records in %u flights after the handshake, %llu bytes after the "
 		    "first)", z->app_records, z->flights,
 		    (unsigned long long)z->app_bytes);
-	} else if (s->data_sent && !s->data_tls) {
+	} else if (s->data_sent) {
 		rec_set(&s->data_to, "mx");
 	}
 	if (s->end == NULL)
@@ -692,6 +809,10 @@ rp_smtp_tcp_cb(struct rp_flow *f, enum rp_tcp_ev ev, int dir,
 			finish_session(z, f);
 		buf_free(&z->line[0]);
 		buf_free(&z->line[1]);
+		buf_free(&z->td[0].body);
+		buf_free(&z->td[1].body);
+		buf_free(&z->ctype);
+		rp_tls_free(z->tls);
 		smtp_reply_clear(&z->reply);
 		free(z);
 		f->user = NULL;
@@ -741,6 +862,12 @@ rp_smtp_new(struct rec *r, struct loop *l, uint64_t t0_us)
 	x->l = l;
 	x->t0_us = t0_us;
 	return x;
+}
+
+void
+rp_smtp_set_keylog(struct rp_smtp *x, const struct rp_keylog *kl)
+{
+	x->kl = kl;
 }
 
 const struct rp_smtp_info *

@@ -6,8 +6,12 @@
  * offered?), STARTTLS issued and its reply, MAIL FROM, message data in
  * clear text and the reply to it, how the session ended.
  *
- * TLS is not decrypted (a key log is not needed and not used).  What the
- * records show is judged: a ClientHello after the 220 to STARTTLS (or on
+ * TLS records go through rp_tls.h: the server's certificate chain
+ * (clear in TLS 1.2, decrypted with a key log in TLS 1.3) becomes the
+ * session's cert_der/chain_der, and with a key log the SMTP dialogue
+ * inside TLS 1.3 is read like the clear one (EHLO after TLS, MAIL, RCPT,
+ * the message, the reply to it).  Without the content, what the records
+ * show is judged: a ClientHello after the 220 to STARTTLS (or on
  * 465), the ServerHello and its version, alerts in the clear, whether the
  * client finished its handshake (TLS 1.3: its first encrypted record is
  * not the size of an alert), and then the application data flights.
@@ -16,9 +20,10 @@
  * that are not alerts (EHLO, MAIL..DATA, the message), carrying at least
  * RP_SMTP_TLS_BODY bytes of plaintext after the first one (EHLO): more
  * than the commands of a transaction the client gave up on.  Sessions
- * judged this way say so in a '!' line.  The
- * certificate is never seen as DER (TLS 1.3 encrypts it), so no session
- * of a replay is "verified" (see the README).
+ * judged this way say so in a '!' line.
+ *
+ * A message whose header says Content-Type multipart/report;
+ * report-type="tlsrpt" is flagged report_mail (RFC 8460 5.3).
  *
  * Ownership: rp_smtp borrows the recorder and the loop (whose clock it
  * advances to the capture's timestamps, so transcript times are capture
@@ -51,10 +56,17 @@ struct rp_smtp_info {
 	bool tls_inferred;      /* data_tls comes from the flight heuristic */
 	unsigned tls_flights;   /* client application flights after the handshake */
 	unsigned tls_records;   /* client application records after it */
+	bool decrypted;         /* TLS application data read with the key log */
+	bool report_mail;       /* the message is a TLSRPT report (its header) */
+	char rcpt[256];         /* the first RCPT TO address, or "" */
+	char cert_status[160];  /* rp_tls_cert_status(), or "" without TLS */
 };
 
 /* t0_us: the capture time that the loop's clock 0 stands for. */
 struct rp_smtp *rp_smtp_new(struct rec *r, struct loop *l, uint64_t t0_us);
+/* Decrypt TLS 1.3 with this key log (borrowed; NULL: none). */
+struct rp_keylog;
+void rp_smtp_set_keylog(struct rp_smtp *x, const struct rp_keylog *kl);
 /* The rp_tcp callback (arg: the struct rp_smtp). */
 void rp_smtp_tcp_cb(struct rp_flow *f, enum rp_tcp_ev ev, int dir,
 	const uint8_t *data, size_t len, uint64_t ts_us, void *arg);

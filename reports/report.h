@@ -122,9 +122,41 @@ struct report_ladder_line {
 size_t report_ladder(const struct res_scenario *s, const struct rec_session *rs,
 	struct report_ladder_line **out);
 /* Append the HTML of session rs (scenario number si, 0-based, of the run):
- * header, fact chips and its ladder; report.html calls it per session. */
+ * header, fact chips and its ladder, with the DNS and HTTPS lanes of the
+ * exchanges lx draws with it (lx may be NULL); report.html calls it per
+ * session. */
+struct report_lanes;
 void report_html_session(struct buf *b, const struct res_scenario *s,
-	size_t si, const struct rec_session *rs);
+	size_t si, const struct rec_session *rs, const struct report_lanes *lx);
+
+/* The DNS and HTTPS lanes (report_lanes.c).  The exchanges of a scenario
+ * (and the attacker's DNS and policy-path evidence) are each drawn with
+ * the first sender session of their phase and message still open when
+ * they began, or in a ladder of their own (report_lanes_rest). */
+struct report_lane_line {
+	const struct rec_line *line;  /* points into the model */
+	const struct rec_session *x;  /* the exchange or evidence it is from */
+	bool dns;                     /* DNS lane, else the web lane */
+	bool evidence;                /* an attacker's note */
+};
+struct report_lanes *report_lanes_new(const struct res_scenario *s);
+void report_lanes_free(struct report_lanes *lx);       /* NULL: no-op */
+size_t report_lanes_count(const struct report_lanes *lx);  /* items */
+/* The lines drawn with sender session rs, in recorder order; *out is
+ * the caller's to free (NULL when none). */
+size_t report_lanes_of(const struct report_lanes *lx,
+	const struct rec_session *rs, struct report_lane_line **out);
+/* One row of a ladder for l (last: the time shown on the row above). */
+void report_lanes_line_html(struct buf *b, const struct report_lane_line *l,
+	uint64_t *last, bool first);
+void report_lanes_row(struct buf *b, const struct report_lane_line *l);
+/* Header of a five-lane ladder: DNS resolver | sender | path | MX | web. */
+void report_lanes_header(struct buf *b, const char *sender, const char *path,
+	const char *path_small, bool atk, const char *mx, const char *web);
+const char *report_lanes_web_host(const struct report_lane_line *v, size_t n);
+/* Ladders of the exchanges no session took, per phase and message. */
+void report_lanes_rest(struct buf *b, const struct report_lanes *lx,
+	const struct res_scenario *s, size_t si);
 
 /* Helpers shared by the writers. */
 /* Length (1-4) of the well-formed UTF-8 sequence at s, its code point in

@@ -175,11 +175,33 @@ static const char css[] =
     ".nt.tls.atk{background:var(--atkbg);border-color:#ff8182;"
     "color:var(--atk)}\n"
     ".lad .sp-note{color:var(--mute);font-style:italic}\n"
+    /* five lanes: DNS resolver | sender | path | MX | web host */
+    ".lad.w5 .ln{background:"
+    "linear-gradient(#aab4c0,#aab4c0) 8% 0/2px 100% no-repeat,"
+    "linear-gradient(#aab4c0,#aab4c0) 29% 0/2px 100% no-repeat,"
+    "linear-gradient(#aab4c0,#aab4c0) 50% 0/2px 100% no-repeat,"
+    "linear-gradient(#aab4c0,#aab4c0) 71% 0/2px 100% no-repeat,"
+    "linear-gradient(#aab4c0,#aab4c0) 92% 0/2px 100% no-repeat}\n"
+    ".lad.w5 .hd .ln{background:none}\n"
+    ".w5 .act{max-width:20%}.w5 .act.r{left:8%}.w5 .act.s{left:29%}"
+    ".w5 .act.m{left:71%}.w5 .act.w{left:92%}\n"
+    ".w5 .a.sp,.w5 .nz.sp{margin:0 50% 0 29%}"
+    ".w5 .a.pm,.w5 .nz.pm{margin:0 29% 0 50%}"
+    ".w5 .a.sm,.w5 .nz.sm{margin:0 29%}.w5 .nz.p{margin:0 34%}"
+    ".w5 .nz.m{margin:0 29% 0 40%}\n"
+    ".a.rs,.nz.rs{margin:0 71% 0 8%}.a.sh,.nz.sh{margin:0 8% 0 29%}\n"
+    ".a.x-dns{--c:#8250df}.a.x-web{--c:#0550ae}"
+    ".a.h-changed.x-dns,.a.h-changed.x-web{--c:var(--atk)}\n"
     "footer{color:var(--mute);font-size:12px;padding:20px 24px 40px}\n"
     "code{font-family:ui-monospace,'DejaVu Sans Mono',monospace}\n";
 
 /* A passing scenario's section starts closed in runs larger than this. */
 #define OPEN_ALL_MAX 8
+/* Sessions of one scenario drawn as full ladders; past it only the
+ * remarkable ones (an attack, a leak, a phase that did not pass) are, the
+ * others get one row each in a table, so a 1,000-session run stays a
+ * page a browser opens (results.json keeps every line). */
+#define LADDERS_MAX 40
 
 static void
 h(struct buf *b, const char *s)
@@ -206,6 +228,12 @@ vclass(const char *v)
 	    strcmp(v, "unsupported") == 0))
 		return v;
 	return "error";
+}
+
+static bool
+is_atk_tls(const struct rec_session *rs)
+{
+	return rs->tls_by != NULL && strcmp(rs->tls_by, "attacker") == 0;
 }
 
 static const char *
@@ -559,6 +587,34 @@ policies(struct buf *b, const struct res_scenario *s)
 	buf_appendf(b, "</tbody>\n</table>\n");
 }
 
+static bool
+remarkable(const struct res_scenario *s, const struct rec_session *rs)
+{
+	size_t i;
+
+	if (rs->attack != NULL || rs->leak || is_atk_tls(rs))
+		return true;
+	for (i = 0; i < s->nphases; i++)
+		if (s->phases[i].index == rs->phase)
+			return strcmp(vclass(s->phases[i].verdict), "pass") != 0;
+	return false;
+}
+
+/* One table row for a session not drawn in full. */
+static void
+session_row(struct buf *b, size_t si, const struct rec_session *rs)
+{
+	buf_appendf(b, "<tr id=\"s%zu-%u\"><td>%u</td><td>%u/%u</td><td>", si + 1,
+	    rs->id, rs->id, rs->phase, rs->message);
+	h(b, rs->host != NULL ? rs->host : "?");
+	buf_appendf(b, ":%u</td><td>%s</td><td>%s</td><td>", (unsigned)rs->port,
+	    rs->tls == REC_TLS_OK ? "TLS ok" : rs->tls == REC_TLS_FAILED ?
+	    "TLS failed" : "no TLS", !rs->data_sent ? "no data" :
+	    rs->data_tls ? "data over TLS" : "data in plaintext");
+	h(b, rs->end != NULL ? rs->end : "-");
+	buf_appendf(b, "</td></tr>\n");
+}
+
 static void
 scenario(struct buf *b, const struct res_run *run, size_t si)
 {
@@ -566,6 +622,8 @@ scenario(struct buf *b, const struct res_run *run, size_t si)
 	const struct rec_session *rs;
 	const char *vc = vclass(s->verdict);
 	size_t k, n = s->rec != NULL ? rec_count(s->rec) : 0;
+	struct report_lanes *lx = report_lanes_new(s);
+	unsigned drawn = 0, rows = 0;
 	bool open = strcmp(vc, "pass") != 0 || run->nscenarios <= OPEN_ALL_MAX;
 
 	buf_appendf(b, "<section class=\"scn v-%s\" id=\"s%zu\">\n<details "
@@ -585,14 +643,37 @@ scenario(struct buf *b, const struct res_run *run, size_t si)
 	facts(b, s);
 	phases(b, s, si);
 	policies(b, s);
-	if (n > 0)
+	if (n > 0 || report_lanes_count(lx) > 0)
 		buf_appendf(b, "<h3>Sessions</h3>\n");
 	for (k = 0; k < n; k++) {
 		rs = rec_get(s->rec, k);
 		if (rs->via != 0 && rs->via <= n)
 			continue;  /* drawn in the ladder of the session it carries */
-		report_html_session(b, s, si, rs);
+		if (rs->dns)
+			continue;  /* an attacker's note: drawn in a lane */
+		if (drawn >= LADDERS_MAX && !remarkable(s, rs)) {
+			if (rows++ == 0)
+				buf_appendf(b, "<table class=\"ph rows\">\n<caption>"
+				    "Sessions past the first %d, without an attack "
+				    "or a failure: one row each (results.json has "
+				    "their transcripts)</caption>\n<thead><tr><th>"
+				    "session</th><th>phase/msg</th><th>host</th><th>"
+				    "TLS</th><th>data</th><th>end</th></tr></thead>\n"
+				    "<tbody>\n", LADDERS_MAX);
+			session_row(b, si, rs);
+			continue;
+		}
+		if (rows > 0) {
+			buf_appendf(b, "</tbody>\n</table>\n");
+			rows = 0;
+		}
+		drawn++;
+		report_html_session(b, s, si, rs, lx);
 	}
+	if (rows > 0)
+		buf_appendf(b, "</tbody>\n</table>\n");
+	report_lanes_rest(b, lx, s, si);
+	report_lanes_free(lx);
 	buf_appendf(b, "</div>\n</details>\n</section>\n");
 }
 

@@ -13,7 +13,8 @@
  *         "phases": [ { "index", "expect", "expect_tlsrpt", "verdict",
  *             "reason", "messages": [ { "index", "delivery", "reason",
  *             "mx_host", "data_to", "leak", "content" ("protected" |
- *             "exposed" | null: what a leak showed), "sessions": [ids],
+ *             "exposed" | null: what a leak showed),
+ *             "credentials_leaked", "sessions": [ids],
  *             "sender_log": [lines] (real senders only) } ] } ],
  *         "sessions": [ { "id", "phase", "message", "host", "addr", "port",
  *             "attack", "implicit_tls", "via" (the sender session an
@@ -23,8 +24,19 @@
  *             "starttls_offered", "starttls_issued", "starttls_reply",
  *             "ehlo_after_tls", "tls", "tls_by", "tls_version", "tls_error",
  *             "cert", "cert_sha256", "mail_from", "mail_requiretls", "data_sent", "data_tls",
- *             "data_to", "delivered", "leak", "end",
+ *             "data_to", "delivered", "leak", "auth", "auth_tls",
+ *             "credentials_leaked" (the attacker read AUTH), "end",
  *             "transcript": [ "t=<ms> <dir> <text>" ] } ],
+ *         "exchanges": [ { "id", "kind" ("dns" | "https"), "phase",
+ *             "message", "role" (who answered: "resolver", "policy host",
+ *             "TLSRPT receiver", "attacker"), "host" (the query name or
+ *             the web host), "addr", "port", "client", "attack" (what
+ *             changed or answered it, else null),
+ *             dns: "type", "rcode", "ad", "answer" (RRs, short);
+ *             https: "sni", "tls", "tls_error", "cert", "request",
+ *             "status", "content_type", "body_bytes";
+ *             "end", "seq" (of its first line: the order of every line
+ *             of a scenario), "transcript" } ],
  *         "tlsrpt": [ RFC 8460 policy entries, see report_tlsrpt.c ],
  *         "virtual_ms" } ] }
  *
@@ -303,11 +315,65 @@ session_json(const struct rec_session *rs)
 	set(o, "data_to", jstr(rs->data_to));
 	set(o, "delivered", json_boolean(rs->delivered));
 	set(o, "leak", json_boolean(rs->leak));
+	set(o, "auth", json_boolean(rs->auth_sent));
+	set(o, "auth_tls", json_boolean(rs->auth_tls));
+	set(o, "credentials_leaked", json_boolean(rs->cred_leak));
 	set(o, "end", jstr(rs->end));
 	for (i = 0; i < rs->nlines; i++) {
 		line = xasprintf("t=%llu %c %s",
 		    (unsigned long long)rs->lines[i].t_ms, rs->lines[i].dir,
 		    rs->lines[i].text != NULL ? rs->lines[i].text : "");
+		json_array_append_new(tr, jstr(line));
+		free(line);
+	}
+	set(o, "transcript", tr);
+	return o;
+}
+
+/* A DNS query or HTTPS request (core/record.h exchanges): its facts,
+ * then "seq" (of its first line: where it falls among the sessions'
+ * transcripts) and its transcript. */
+static json_t *
+exchange_json(const struct rec_session *x)
+{
+	json_t *o = json_object(), *tr = json_array();
+	bool dns = x->kind == REC_DNS;
+	char *line;
+	size_t i;
+
+	set(o, "id", json_integer(x->id));
+	set(o, "kind", json_string(dns ? "dns" : "https"));
+	set(o, "phase", json_integer(x->phase));
+	set(o, "message", json_integer(x->message));
+	set(o, "role", jstr(x->x.role));
+	set(o, "host", jstr(x->host));
+	set(o, "addr", jstr(x->addr));
+	set(o, "port", json_integer(x->port));
+	set(o, "client", jstr(x->x.client));
+	set(o, "attack", jstr(x->attack));
+	if (dns) {
+		set(o, "type", jstr(x->x.qtype));
+		set(o, "rcode", jstr(x->x.rcode));
+		set(o, "ad", json_boolean(x->x.ad));
+		set(o, "answer", jstr(x->x.answer));
+	} else {
+		set(o, "sni", jstr(x->x.sni));
+		set(o, "tls", json_string(tls_name(x->tls)));
+		set(o, "tls_error", jstr(x->tls_error));
+		set(o, "cert", jstr(x->cert_label));
+		set(o, "request", jstr(x->x.request));
+		set(o, "status", x->x.status != 0 ? json_integer(x->x.status) :
+		    json_null());
+		set(o, "content_type", jstr(x->x.content_type));
+		set(o, "body_bytes", json_integer((json_int_t)x->x.body_len));
+	}
+	set(o, "end", jstr(x->end));
+	set(o, "seq", json_integer(x->nlines > 0 ?
+	    (json_int_t)x->lines[0].seq : 0));
+	for (i = 0; i < x->nlines; i++) {
+		line = xasprintf("t=%llu %c %s",
+		    (unsigned long long)x->lines[i].t_ms, x->lines[i].dir,
+		    x->lines[i].text != NULL ? x->lines[i].text : "");
 		json_array_append_new(tr, jstr(line));
 		free(line);
 	}
@@ -328,6 +394,7 @@ message_json(const struct res_message *m)
 	set(o, "data_to", jstr(m->data_to));
 	set(o, "leak", json_boolean(m->leak));
 	set(o, "content", jstr(m->content));
+	set(o, "credentials_leaked", json_boolean(m->cred_leak));
 	for (i = 0; i < m->nsessions; i++)
 		json_array_append_new(ids, json_integer(m->sessions[i]));
 	set(o, "sessions", ids);
@@ -379,6 +446,11 @@ scenario_json(const struct res_scenario *s)
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, session_json(rec_get(s->rec, i)));
 	set(o, "sessions", a);
+	a = json_array();
+	n = s->rec != NULL ? rec_nexchanges(s->rec) : 0;
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, exchange_json(rec_exchange(s->rec, i)));
+	set(o, "exchanges", a);
 	a = json_array();
 	for (i = 0; i < s->npolicies; i++)
 		json_array_append_new(a,

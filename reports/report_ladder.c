@@ -476,15 +476,29 @@ arrow(struct buf *b, const struct report_ladder_line *v, size_t i)
 	buf_appendf(b, "</div>");
 }
 
+/* The exchange lines before seq, from *k on. */
+static void
+lanes_upto(struct buf *b, const struct report_lane_line *x, size_t nx,
+    size_t *k, uint64_t seq, uint64_t *last, bool *first)
+{
+	while (*k < nx && x[*k].line->seq < seq) {
+		report_lanes_line_html(b, &x[*k], last, *first);
+		*first = false;
+		(*k)++;
+	}
+}
+
 void
 report_html_session(struct buf *b, const struct res_scenario *s, size_t si,
-    const struct rec_session *rs)
+    const struct rec_session *rs, const struct report_lanes *lx)
 {
 	struct report_ladder_line *v;
-	size_t i, n = report_ladder(s, rs, &v);
+	struct report_lane_line *x;
+	size_t i, k = 0, n = report_ladder(s, rs, &v);
+	size_t nx = report_lanes_of(lx, rs, &x);
 	uint64_t last = 0;
 	int mode = 0;  /* 0 path view, 1 end-to-end TLS, 2 server view only */
-	bool https = rs->port == 443;
+	bool https = rs->port == 443, first = true;
 
 	buf_appendf(b, "<div class=\"sess\" id=\"s%zu-%u\">\n<h4>Session %u "
 	    "&#183; ", si + 1, rs->id, rs->id);
@@ -503,19 +517,32 @@ report_html_session(struct buf *b, const struct res_scenario *s, size_t si,
 	buf_appendf(b, "</h4>\n");
 	session_chips(b, s, rs);
 
-	buf_appendf(b, "<div class=\"lad\">\n<div class=\"r hd\"><div "
-	    "class=\"t\">t (s)</div><div class=\"ln\"><span class=\"act s\">"
-	    "Sender<small>");
-	h(b, s->sender != NULL ? s->sender : "sender");
-	buf_appendf(b, "</small></span><span class=\"act p%s\">%s<small>",
-	    rs->attack != NULL ? " atk" : "", rs->attack != NULL ? "Attacker" :
-	    "Path");
-	h(b, rs->attack != NULL ? rs->attack : "no attack");
-	buf_appendf(b, "</small></span><span class=\"act m\">%s<small>",
-	    https ? "HTTPS server" : "MX");
-	h(b, nz(rs->host));
-	buf_appendf(b, "</small></span></div></div>\n");
+	if (nx > 0) {
+		bool atk = rs->attack != NULL;
+		for (i = 0; i < nx && !atk; i++)
+			atk = x[i].evidence || x[i].x->attack != NULL;
+		buf_appendf(b, "<div class=\"lad w5\">\n");
+		report_lanes_header(b, s->sender != NULL ? s->sender : "sender",
+		    atk ? "Attacker" : "Path", rs->attack != NULL ? rs->attack :
+		    atk ? "on the path" : "no attack", atk, nz(rs->host),
+		    report_lanes_web_host(x, nx));
+	} else {
+		buf_appendf(b, "<div class=\"lad\">\n<div class=\"r hd\"><div "
+		    "class=\"t\">t (s)</div><div class=\"ln\"><span class=\"act "
+		    "s\">Sender<small>");
+		h(b, s->sender != NULL ? s->sender : "sender");
+		buf_appendf(b, "</small></span><span class=\"act p%s\">%s<small>",
+		    rs->attack != NULL ? " atk" : "", rs->attack != NULL ?
+		    "Attacker" : "Path");
+		h(b, rs->attack != NULL ? rs->attack : "no attack");
+		buf_appendf(b, "</small></span><span class=\"act m\">%s<small>",
+		    https ? "HTTPS server" : "MX");
+		h(b, nz(rs->host));
+		buf_appendf(b, "</small></span></div></div>\n");
+	}
 	for (i = 0; i < n; i++) {
+		if (!v[i].leg)
+			lanes_upto(b, x, nx, &k, v[i].line->seq, &last, &first);
 		int m = !v[i].direct || v[i].line->dir == '!' ? mode :
 		    v[i].enc ? 1 : 2;
 		if (m != mode && m != 0) {
@@ -529,10 +556,11 @@ report_html_session(struct buf *b, const struct res_scenario *s, size_t si,
 			mode = m;
 		}
 		buf_appendf(b, "<div class=\"r\"><div class=\"t\">");
-		if (i == 0 || v[i].line->t_ms != last)
+		if (first || v[i].line->t_ms != last)
 			buf_appendf(b, "%llu.%03llu",
 			    (unsigned long long)(v[i].line->t_ms / 1000),
 			    (unsigned long long)(v[i].line->t_ms % 1000));
+		first = false;
 		last = v[i].line->t_ms;
 		buf_appendf(b, "</div><div class=\"ln\">");
 		if (v[i].line->dir == '!' || strchr("<>{}", v[i].line->dir) ==
@@ -542,10 +570,12 @@ report_html_session(struct buf *b, const struct res_scenario *s, size_t si,
 			arrow(b, v, i);
 		buf_appendf(b, "</div></div>\n");
 	}
+	lanes_upto(b, x, nx, &k, UINT64_MAX, &last, &first);
 	if (n == 0)
 		buf_appendf(b, "<div class=\"r\"><div class=\"t\"></div><div "
 		    "class=\"ln\"><div class=\"nz sm\"><div class=\"nt\">nothing "
 		    "recorded</div></div></div></div>\n");
 	buf_appendf(b, "</div>\n</div>\n");
 	free(v);
+	free(x);
 }

@@ -9,7 +9,8 @@
  *
  * One line per scenario: verdict, id, the delivery of each phase (phases
  * joined with ',', several messages of one phase with '/', '-' for none),
- * LEAK when the attacker saw message content, and a short reason for
+ * LEAK when the attacker saw message content, CREDENTIALS LEAKED when it
+ * read AUTH, and a short reason for
  * anything but a pass.  The last line starts with "N passed, N failed" and
  * never carries colour: CI scripts read it.  ANSI colour (verdict word only)
  * when asked.  Model text is printed with control characters replaced, so a
@@ -72,6 +73,17 @@ leak_content(const struct res_scenario *s)
 			c = "protected";
 		}
 	return c;
+}
+
+/* The attacker read submission credentials in some message of s. */
+static bool
+cred_leak(const struct res_scenario *s)
+{
+	for (size_t i = 0; i < s->nphases; i++)
+		for (size_t j = 0; j < s->phases[i].nmsgs; j++)
+			if (s->phases[i].msgs[j].cred_leak)
+				return true;
+	return false;
 }
 
 static void
@@ -158,6 +170,9 @@ report_text(const struct res_run *run, FILE *out, bool color)
 			if (lc[0] != '\0')
 				buf_appendf(&line, " (content %s)", lc);
 		}
+		if (cred_leak(s))
+			buf_appendf(&line, color ? "  \033[1;31mCREDENTIALS LEAKED\033[0m" :
+			    "  CREDENTIALS LEAKED");
 		if (strcmp(word, "PASS") != 0 && s->reason != NULL) {
 			reason = term_clean(s->reason, REASON_MAX);
 			buf_appendf(&line, "  %s", reason);

@@ -82,6 +82,9 @@ list_md_row(FILE *f, const struct scenario *s, const char *prev_id)
 		}
 		if (e->leak == 0)
 			fputs("; no leak", f);
+		if (e->content != SCN_CONTENT_ANY)
+			fprintf(f, "; content %s", e->content == SCN_CONTENT_EXPOSED ?
+			    "exposed" : "protected");
 	}
 	fputs(" |\n", f);
 }

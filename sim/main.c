@@ -324,7 +324,8 @@ run_parallel(char **files, char **ids, size_t lo, size_t hi,
 	clock_gettime(CLOCK_MONOTONIC, &ps.t0);
 	struct par_opts po = { .seed = o->seed, .sender = o->sender,
 		.out = out, .capture = capture, .faketime = o->faketime,
-		.workers = jobs, .progress = par_progress, .arg = &ps };
+		.workers = jobs, .progress = par_progress, .arg = &ps,
+		.stop = &got_stop };
 	rc = par_run(pj, hi - lo, &po, run, logf, err, sizeof(err));
 	if (show)
 		progress_end();
@@ -452,6 +453,7 @@ cmd_run(int argc, char **argv)
 	    getenv("NO_COLOR") == NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (jobs > 1) {
+		catch_stop_signals();   /* par_run passes them on to the workers */
 		int prc = run_parallel(files, ids, lo, hi, &o, out, capture, jobs,
 		    show, run, logf);
 		if (prc < 0) {
@@ -516,9 +518,9 @@ written:
 	int rc = werr < 0 ? 2 : res_run_exit_code(run);
 	if (got_stop) {
 		fprintf(stderr, "mxsim: interrupted by %s: %zu scenario%s written "
-		    "to %s (the last one marked interrupted)\n",
+		    "to %s (the running one%s marked interrupted)\n",
 		    stop_name(), run->nscenarios,
-		    run->nscenarios == 1 ? "" : "s", out);
+		    run->nscenarios == 1 ? "" : "s", out, jobs > 1 ? "s" : "");
 		rc = 128 + got_stop;
 	}
 	res_run_free(run);

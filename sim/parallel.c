@@ -11,6 +11,16 @@
  * Workers leave with _exit(): they share the parent's stdio buffers
  * (flushed before each fork) and must not flush them a second time.
  * Errors of a worker go to stderr as "mxsim: ..." lines.
+ *
+ * Interrupts: the caller's SIGINT/SIGTERM handler asks every loop to stop
+ * (core/loop.h).  The parent then dispatches nothing more and passes the
+ * signal on to the workers; each winds its scenario down through the
+ * normal teardown (a real sender's processes killed), marks it
+ * interrupted and answers.  Workers still busy STOP_GRACE_MS later are
+ * killed (their scenarios become errors).  A worker also gets SIGTERM
+ * when the parent dies (PR_SET_PDEATHSIG).  The parent is the subreaper
+ * of its workers' descendants: whatever a dead worker left behind is
+ * re-parented to it and killed (proc_kill_orphans()).
  */
 #include "sim/parallel.h"
 
@@ -19,22 +29,28 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/capture.h"
+#include "core/loop.h"
 #include "core/netns.h"
+#include "core/proc.h"
 #include "sim/capcat.h"
 #include "sim/res_io.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
 
 #define NONE ((size_t)-1)
+#define STOP_GRACE_MS 20000    /* an interrupted worker's teardown */
+#define ORPHAN_GRACE_MS 1000   /* SIGTERM -> SIGKILL for orphans */
 
 struct worker {
-	pid_t pid;
+	pid_t pid;              /* 0 once reaped */
 	int fd;                 /* parent's end, -1 when gone */
 	size_t job;             /* running job, NONE when idle */
 };
@@ -49,7 +65,13 @@ struct pool {
 	char **died;            /* per job: why its worker died, or NULL */
 	size_t next, done;
 	unsigned failed;
+	bool stopping;          /* interrupted: the signal was passed on */
+	bool killed;            /* ... and the late workers were killed */
+	uint64_t stop_at;       /* CLOCK_MONOTONIC ms of the interrupt */
 };
+
+static const char *const exts[] = { "res", "log", "pcap", "keylog", "json" };
+#define NEXTS (sizeof(exts) / sizeof(exts[0]))
 
 static char *
 part(const struct pool *p, size_t k, const char *ext)
@@ -58,6 +80,43 @@ part(const struct pool *p, size_t k, const char *ext)
 }
 
 /* --- the worker --- */
+
+static volatile sig_atomic_t worker_sig;   /* the signal that stopped it */
+
+static void
+on_worker_signal(int sig)
+{
+	if (worker_sig == 0)
+		worker_sig = sig;
+	loop_request_stop();
+}
+
+/* SIGINT/SIGTERM stop the running scenario (not the worker: it still
+ * answers for it); repeated signals change nothing. */
+static void
+worker_signals(pid_t parent)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_worker_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)   /* it died before prctl */
+		on_worker_signal(SIGTERM);
+}
+
+static void
+mark_interrupted(struct res_scenario *rs)
+{
+	free(rs->verdict);
+	rs->verdict = xstrdup("error");
+	free(rs->reason);
+	rs->reason = xasprintf("interrupted by %s before the scenario finished",
+	    worker_sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
 
 static bool
 failed_verdict(const char *v)
@@ -112,6 +171,8 @@ run_job(const struct pool *p, size_t k)
 		if (logf != NULL)
 			fprintf(logf, "== scenario %s\n", s->id);
 		(void)runner_run(s, &o, rs);
+		if (loop_stop_requested())
+			mark_interrupted(rs);
 		if (logf != NULL)
 			fprintf(logf, "== done %s %.2f ms real, %llu ms virtual: %s\n",
 			    s->id, rs->real_ms, (unsigned long long)rs->virtual_ms,
@@ -143,17 +204,23 @@ run_job(const struct pool *p, size_t k)
 }
 
 static void __attribute__((noreturn))
-worker_main(const struct pool *p, int fd)
+worker_main(const struct pool *p, int fd, pid_t parent)
 {
 	uint32_t msg[2];
 	char err[512];
 	ssize_t got;
 
+	worker_signals(parent);
 	if (netns_enter(err, sizeof(err)) < 0) {
 		fprintf(stderr, "mxsim: worker %d: %s\n", (int)getpid(), err);
 		_exit(3);
 	}
-	while ((got = recv(fd, msg, sizeof(msg), 0)) == (ssize_t)sizeof(uint32_t)) {
+	/* interrupted while idle: wait for a last job (run as interrupted)
+	 * or for the parent to close the socket */
+	while ((got = recv(fd, msg, sizeof(msg), 0)) == (ssize_t)sizeof(uint32_t) ||
+	    (got < 0 && errno == EINTR)) {
+		if (got < 0)
+			continue;
 		if (msg[0] >= p->n)
 			_exit(4);
 		int rc = run_job(p, msg[0]);
@@ -171,6 +238,7 @@ worker_main(const struct pool *p, int fd)
 static int
 spawn(struct pool *p, struct worker *w, char *err, size_t errlen)
 {
+	pid_t parent = getpid();
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -191,7 +259,7 @@ spawn(struct pool *p, struct worker *w, char *err, size_t errlen)
 			if (p->w[i].fd >= 0)
 				close(p->w[i].fd);
 		close(sv[0]);
-		worker_main(p, sv[1]);
+		worker_main(p, sv[1], parent);
 	}
 	close(sv[1]);
 	w->fd = sv[0];
@@ -210,23 +278,46 @@ status_text(int status)
 	return xstrdup("ended");
 }
 
+/* Kill what dead workers left behind (re-parented to us, the
+ * subreaper), sparing the workers not reaped yet and their subtrees. */
+static void
+kill_orphans(const struct pool *p)
+{
+	pid_t *keep = xcalloc(p->nw, sizeof(*keep));
+	size_t nkeep = 0;
+	unsigned found;
+
+	for (size_t i = 0; i < p->nw; i++)
+		if (p->w[i].pid > 0)
+			keep[nkeep++] = p->w[i].pid;
+	found = proc_kill_orphans(keep, nkeep, ORPHAN_GRACE_MS);
+	if (found > 0)
+		log_info("parallel", "killed %u process%s left by a dead worker",
+		    found, found == 1 ? "" : "es");
+	free(keep);
+}
+
 /* A worker's socket said EOF: reap it, charge its job. */
 static void
 reap(struct pool *p, struct worker *w)
 {
+	pid_t pid = w->pid;
 	int status = 0;
 	char *why;
 
 	close(w->fd);
 	w->fd = -1;
-	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	w->pid = 0;   /* reaped: no longer spared by kill_orphans() */
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		kill_orphans(p);
 	why = status_text(status);
 	if (w->job != NONE) {
 		p->died[w->job] = xasprintf("the worker process running this "
 		    "scenario %s", why);
 		fprintf(stderr, "mxsim: %s: worker %d %s\n", p->jobs[w->job].id,
-		    (int)w->pid, why);
+		    (int)pid, why);
 		p->done++;
 		p->failed++;
 		if (p->po->progress)
@@ -242,7 +333,7 @@ dispatch(struct pool *p, struct worker *w)
 {
 	uint32_t k;
 
-	if (p->next >= p->n || w->fd < 0)
+	if (p->next >= p->n || w->fd < 0 || loop_stop_requested())
 		return;
 	k = (uint32_t)p->next;
 	if (send(w->fd, &k, sizeof(k), MSG_NOSIGNAL) != (ssize_t)sizeof(k))
@@ -281,6 +372,54 @@ running(const struct pool *p)
 	return r;
 }
 
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Interrupted: nothing more is dispatched; the workers get the signal
+ * (the busy ones wind their scenario down and answer for it). */
+static void
+stop_workers(struct pool *p)
+{
+	int sig = p->po->stop != NULL && *p->po->stop != 0 ? *p->po->stop : SIGTERM;
+
+	p->stopping = true;
+	p->stop_at = mono_ms();
+	for (size_t i = 0; i < p->nw; i++)
+		if (p->w[i].fd >= 0)
+			(void)kill(p->w[i].pid, sig);
+}
+
+/* The poll timeout: none, or what is left of the interrupt's grace;
+ * past it, the workers still busy are killed. */
+static int
+poll_timeout(struct pool *p)
+{
+	uint64_t spent;
+
+	if (!p->stopping)
+		return -1;
+	spent = mono_ms() - p->stop_at;
+	if (spent < STOP_GRACE_MS)
+		return (int)(STOP_GRACE_MS - spent);
+	if (!p->killed) {
+		p->killed = true;
+		for (size_t i = 0; i < p->nw; i++)
+			if (p->w[i].fd >= 0 && p->w[i].job != NONE) {
+				fprintf(stderr, "mxsim: %s: worker %d still busy %d s after "
+				    "the interrupt: SIGKILL\n", p->jobs[p->w[i].job].id,
+				    (int)p->w[i].pid, STOP_GRACE_MS / 1000);
+				(void)kill(p->w[i].pid, SIGKILL);
+			}
+	}
+	return 100;
+}
+
 static int
 work(struct pool *p, char *err, size_t errlen)
 {
@@ -292,10 +431,15 @@ work(struct pool *p, char *err, size_t errlen)
 		if ((rc = spawn(p, &p->w[i], err, errlen)) == 0)
 			dispatch(p, &p->w[i]);
 	}
-	while (rc == 0 && p->done < p->n) {
+	/* until every job is done, or when interrupted every job handed out */
+	while (rc == 0 && p->done < (p->stopping ? p->next : p->n)) {
+		if (!p->stopping && loop_stop_requested()) {
+			stop_workers(p);
+			continue;
+		}
 		for (size_t i = 0; i < p->nw; i++)
 			pfd[i] = (struct pollfd){ p->w[i].fd, POLLIN, 0 };
-		if (poll(pfd, p->nw, -1) < 0) {
+		if (poll(pfd, p->nw, poll_timeout(p)) < 0) {
 			if (errno == EINTR)
 				continue;
 			snprintf(err, errlen, "poll: %s", strerror(errno));
@@ -306,13 +450,15 @@ work(struct pool *p, char *err, size_t errlen)
 			if (pfd[i].fd >= 0 && pfd[i].revents != 0)
 				on_reply(p, &p->w[i]);
 		/* replace workers that died while scenarios remain */
-		for (size_t i = 0; i < p->nw && rc == 0 && p->next < p->n; i++) {
+		for (size_t i = 0; i < p->nw && rc == 0 && p->next < p->n &&
+		    !loop_stop_requested(); i++) {
 			if (p->w[i].fd >= 0)
 				continue;
 			if ((rc = spawn(p, &p->w[i], err, errlen)) == 0)
 				dispatch(p, &p->w[i]);
 		}
-		if (rc == 0 && running(p) == 0 && p->done < p->n) {
+		if (rc == 0 && running(p) == 0 && p->done < p->n && !p->stopping &&
+		    !loop_stop_requested()) {
 			snprintf(err, errlen, "every worker process died");
 			rc = -1;
 		}
@@ -323,6 +469,8 @@ work(struct pool *p, char *err, size_t errlen)
 		p->w[i].job = NONE;
 		reap(p, &p->w[i]);   /* EOF on their socket: they exit */
 	}
+	/* the backstop: nothing of the workers outlives the run */
+	kill_orphans(p);
 	free(pfd);
 	return rc;
 }
@@ -341,11 +489,11 @@ append_file(FILE *to, const char *path)
 	fclose(f);
 }
 
-/* Read the parts back in job order, then remove them. */
+/* Read the parts back in job order (the jobs handed out: all of them
+ * unless interrupted). */
 static int
 gather(struct pool *p, struct res_run *run, FILE *logf, char *err, size_t errlen)
 {
-	static const char *exts[] = { "res", "log", "pcap", "keylog", "json" };
 	struct capcat *cc = NULL;
 	char e[1024];
 	int rc = 0;
@@ -359,13 +507,13 @@ gather(struct pool *p, struct res_run *run, FILE *logf, char *err, size_t errlen
 		free(keys);
 		free(notes);
 	}
-	for (size_t k = 0; k < p->n; k++) {
+	for (size_t k = 0; k < p->next; k++) {
 		const struct par_job *j = &p->jobs[k];
-		char *path[5];
+		char *path[NEXTS];
 		struct res_run *one = NULL;
 		struct stat st;
 
-		for (size_t i = 0; i < 5; i++)
+		for (size_t i = 0; i < NEXTS; i++)
 			path[i] = part(p, k, exts[i]);
 		if (p->died[k] != NULL)
 			runner_load_error(j->id, j->file, p->died[k], p->po->sender,
@@ -384,10 +532,8 @@ gather(struct pool *p, struct res_run *run, FILE *logf, char *err, size_t errlen
 		append_file(logf, path[1]);
 		if (cc != NULL && rc == 0 && stat(path[2], &st) == 0)
 			rc = capcat_add(cc, path[2], path[3], path[4], err, errlen);
-		for (size_t i = 0; i < 5; i++) {
-			(void)unlink(path[i]);
+		for (size_t i = 0; i < NEXTS; i++)
 			free(path[i]);
-		}
 	}
 	if (capcat_close(cc, e, sizeof(e)) < 0 && rc == 0) {
 		snprintf(err, errlen, "%s", e);
@@ -417,19 +563,18 @@ par_run(const struct par_job *jobs, size_t n, const struct par_opts *po,
 	p.died = xcalloc(n ? n : 1, sizeof(*p.died));
 	if (logf != NULL)
 		fflush(logf);
+	(void)proc_subreaper();   /* what a dead worker leaves comes to us */
 	rc = work(&p, err, errlen);
 	if (rc == 0)
 		rc = gather(&p, run, logf, err, errlen);
-	else
-		for (size_t k = 0; k < n; k++) {
-			static const char *exts[] = { "res", "log", "pcap", "keylog", "json" };
-			for (size_t i = 0; i < 5; i++) {
-				char *path = part(&p, k, exts[i]);
-				(void)unlink(path);
-				free(path);
-			}
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < NEXTS; i++) {
+			char *path = part(&p, k, exts[i]);
+			(void)unlink(path);
+			free(path);
 		}
-	(void)rmdir(p.work);
+	if (rmdir(p.work) < 0 && rc == 0)
+		log_warn("parallel", "cannot remove %s: %s", p.work, strerror(errno));
 	for (size_t k = 0; k < n; k++)
 		free(p.died[k]);
 	free(p.died);

@@ -18,7 +18,7 @@
 #include "core/record.h"
 
 #define MAGIC "MXSIMRES"
-#define VERSION 2
+#define VERSION 3   /* 3: line seq, exchanges (DNS, HTTPS) */
 #define MAX_COUNT (1u << 24)   /* no vector of a sane run is this long */
 
 /* --- writing --- */
@@ -70,9 +70,12 @@ put_session(struct buf *b, const struct rec_session *s)
 	    (uint32_t)s->data_tls << 8 | (uint32_t)s->delivered << 9 |
 	    (uint32_t)s->leak << 10 | (uint32_t)s->dns << 11 |
 	    (uint32_t)s->mail_requiretls << 12 |
-	    (uint32_t)s->mail_requiretls_clear << 13;
+	    (uint32_t)s->mail_requiretls_clear << 13 |
+	    (uint32_t)s->auth_sent << 14 | (uint32_t)s->auth_tls << 15 |
+	    (uint32_t)s->cred_leak << 16;
 
 	put_u32(b, s->id);
+	put_u32(b, (uint32_t)s->kind);
 	put_u32(b, s->phase);
 	put_u32(b, s->message);
 	put_str(b, s->host);
@@ -95,9 +98,21 @@ put_session(struct buf *b, const struct rec_session *s)
 	put_u32(b, (uint32_t)s->nlines);
 	for (size_t i = 0; i < s->nlines; i++) {
 		put_u64(b, s->lines[i].t_ms);
+		put_u64(b, s->lines[i].seq);
 		put_u32(b, (uint32_t)(unsigned char)s->lines[i].dir);
 		put_str(b, s->lines[i].text);
 	}
+	put_str(b, s->x.role);
+	put_str(b, s->x.client);
+	put_str(b, s->x.qtype);
+	put_str(b, s->x.rcode);
+	put_u32(b, s->x.ad);
+	put_str(b, s->x.answer);
+	put_str(b, s->x.sni);
+	put_str(b, s->x.request);
+	put_u32(b, (uint32_t)s->x.status);
+	put_str(b, s->x.content_type);
+	put_u64(b, s->x.body_len);
 }
 
 static void
@@ -117,7 +132,7 @@ put_phase(struct buf *b, const struct res_phase *p)
 		put_str(b, m->reason);
 		put_str(b, m->mx_host);
 		put_str(b, m->data_to);
-		put_u32(b, m->leak);
+		put_u32(b, (uint32_t)m->leak | (uint32_t)m->cred_leak << 1);
 		put_str(b, m->content);
 		put_u32(b, (uint32_t)m->nsessions);
 		for (size_t k = 0; k < m->nsessions; k++)
@@ -175,6 +190,10 @@ put_scenario(struct buf *b, const struct res_scenario *s)
 	put_u32(b, (uint32_t)n);
 	for (size_t i = 0; i < n; i++)
 		put_session(b, rec_get(s->rec, i));
+	n = s->rec != NULL ? rec_nexchanges(s->rec) : 0;
+	put_u32(b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		put_session(b, rec_exchange(s->rec, i));
 }
 
 static void
@@ -341,15 +360,23 @@ get_strv(struct rd *r, char ***v, size_t *n)
 	}
 }
 
+/* One session (exchange: an exchange of the kind recorded, else bad). */
 static void
-get_session(struct rd *r, struct rec *rec)
+get_session(struct rd *r, struct rec *rec, bool exchange)
 {
 	struct rec_session *s;
-	uint32_t id = get_u32(r), phase = get_u32(r), message = get_u32(r), flags;
+	uint32_t id = get_u32(r), kind = get_u32(r), phase = get_u32(r),
+	    message = get_u32(r), flags;
 	char *host = get_str(r), *addr = get_str(r);
+	uint16_t port = (uint16_t)get_u32(r);
 
+	if (exchange ? kind != REC_DNS && kind != REC_HTTPS : kind != REC_SMTP) {
+		r->bad = true;
+		kind = exchange ? REC_DNS : REC_SMTP;
+	}
 	rec_set_message(rec, phase, message);
-	s = rec_session_new(rec, host, addr, (uint16_t)get_u32(r));
+	s = exchange ? rec_exchange_new(rec, (enum rec_kind)kind, host, addr,
+	    port) : rec_session_new(rec, host, addr, port);
 	free(host);
 	free(addr);
 	if (s->id != id)
@@ -371,6 +398,9 @@ get_session(struct rd *r, struct rec *rec)
 	s->dns = flags >> 11 & 1;
 	s->mail_requiretls = flags >> 12 & 1;
 	s->mail_requiretls_clear = flags >> 13 & 1;
+	s->auth_sent = flags >> 14 & 1;
+	s->auth_tls = flags >> 15 & 1;
+	s->cred_leak = flags >> 16 & 1;
 	s->starttls_reply = (int)get_u32(r);
 	s->tls = (enum rec_tls)get_u32(r);
 	if (s->tls != REC_TLS_NONE && s->tls != REC_TLS_OK && s->tls != REC_TLS_FAILED) {
@@ -386,17 +416,29 @@ get_session(struct rd *r, struct rec *rec)
 	s->data_to = get_str(r);
 	s->end = get_str(r);
 	s->line_bytes = (size_t)get_u64(r);
-	s->caplines = get_count(r, 16);
+	s->caplines = get_count(r, 24);
 	s->lines = s->caplines ? xcalloc(s->caplines, sizeof(*s->lines)) : NULL;
 	for (size_t i = 0; i < s->caplines && !r->bad; i++) {
 		struct rec_line *l = &s->lines[i];
 		l->t_ms = get_u64(r);
+		l->seq = get_u64(r);
 		l->dir = (char)get_u32(r);
 		l->text = get_str(r);
 		if (l->text == NULL)
 			l->text = xstrdup("");
 		s->nlines = i + 1;
 	}
+	s->x.role = get_str(r);
+	s->x.client = get_str(r);
+	s->x.qtype = get_str(r);
+	s->x.rcode = get_str(r);
+	s->x.ad = get_u32(r) != 0;
+	s->x.answer = get_str(r);
+	s->x.sni = get_str(r);
+	s->x.request = get_str(r);
+	s->x.status = (int)get_u32(r);
+	s->x.content_type = get_str(r);
+	s->x.body_len = get_u64(r);
 }
 
 static void
@@ -417,7 +459,9 @@ get_phase(struct rd *r, struct res_phase *p)
 		m->reason = get_str(r);
 		m->mx_host = get_str(r);
 		m->data_to = get_str(r);
-		m->leak = get_u32(r) != 0;
+		uint32_t lk = get_u32(r);
+		m->leak = (lk & 1) != 0;
+		m->cred_leak = (lk & 2) != 0;
 		m->content = get_str(r);
 		m->nsessions = get_count(r, 4);
 		m->sessions = m->nsessions ? xcalloc(m->nsessions, sizeof(unsigned)) : NULL;
@@ -481,7 +525,12 @@ get_scenario(struct rd *r, struct res_scenario *s)
 	if (s->rec == NULL && n > 0)
 		r->bad = true;
 	for (size_t i = 0; i < n && !r->bad; i++)
-		get_session(r, s->rec);
+		get_session(r, s->rec, false);
+	n = get_count(r, 84);
+	if (s->rec == NULL && n > 0)
+		r->bad = true;
+	for (size_t i = 0; i < n && !r->bad; i++)
+		get_session(r, s->rec, true);
 }
 
 static int

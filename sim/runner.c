@@ -35,13 +35,14 @@ runner_check_sender(const char *name, char *err, size_t errlen)
 {
 	enum snd_mode mode;
 
-	if (strcmp(name, "builtin") == 0)
+	if (strcmp(name, "builtin") == 0 || strcmp(name, "builtin:trust-ad") == 0)
 		return 0;
 	if (strncmp(name, "builtin:", 8) == 0) {
 		if (snd_mode_parse(name + 8, &mode) == 0)
 			return 0;
 		snprintf(err, errlen, "unknown mode of the reference sender: \"%s\" "
-		    "(builtin, builtin:opportunistic, builtin:no-verify)", name);
+		    "(builtin, builtin:opportunistic, builtin:no-verify, "
+		    "builtin:trust-ad)", name);
 		return -1;
 	}
 	/* a real sender: a profile in senders/profiles (senders/ext) */
@@ -140,17 +141,47 @@ runner_fill_header(const struct scenario *scn, const struct run_opts *o, struct 
 	rs->clock = scn->clock;
 }
 
+/* The trust anchor the reference sender validates DNSSEC with, or NULL:
+ * builtin:trust-ad trusts the AD bit of its resolver instead (RFC 7672
+ * 2.1.1 allows it over a trusted channel; the last mile here is not),
+ * builtin:opportunistic ignores DNSSEC as it ignores DANE, and an
+ * unsigned world has no anchor.  Free it. */
+static char *
+sender_anchor(const struct world *w, const struct run_opts *o)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (strcmp(o->sender, "builtin:trust-ad") == 0 ||
+	    strcmp(o->sender, "builtin:opportunistic") == 0)
+		return NULL;
+	f = open_memstream(&text, &len);
+	if (f == NULL)
+		fatal("open_memstream: out of memory");
+	if (world_print_anchor(w, false, f) < 0) {
+		fclose(f);
+		free(text);
+		return NULL;
+	}
+	fclose(f);
+	return text;
+}
+
 static struct sender *
 make_sender(struct loop *l, SSL_CTX *ctx, const struct run_opts *o,
-    const struct scn_world *w, struct snd_state *st)
+    const struct scn_world *w, struct snd_state *st, const char *anchor)
 {
 	struct snd_config cfg;
 	enum snd_mode mode = SND_STRICT;
 
-	if (strncmp(o->sender, "builtin:", 8) == 0 && snd_mode_parse(o->sender + 8, &mode) < 0)
+	if (strncmp(o->sender, "builtin:", 8) == 0 &&
+	    strcmp(o->sender, "builtin:trust-ad") != 0 &&
+	    snd_mode_parse(o->sender + 8, &mode) < 0)
 		return NULL;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mode = mode;
+	cfg.dns_anchor = anchor;
 	cfg.src_ip = WORLD_SENDER_ADDR;
 	cfg.resolver_ip = WORLD_DNS_ADDR;
 	cfg.resolver_port = 53;
@@ -159,10 +190,17 @@ make_sender(struct loop *l, SSL_CTX *ctx, const struct run_opts *o,
 		cfg.submit_host = w->submit->host;
 		cfg.submit_port = (uint16_t)w->submit->port;
 		cfg.submit_tls = w->submit->tls;
+		if (w->submit->auth_user[0] != '\0') {   /* RFC 4954 AUTH */
+			cfg.auth_user = w->submit->auth_user;
+			cfg.auth_pass = w->submit->auth_pass;
+			cfg.auth_mech = w->submit->auth_mech[0] != '\0' ?
+			    w->submit->auth_mech : NULL;
+		}
 	}
 	cfg.tls = ctx;
 	cfg.helo = "sender.mxsim.test";
 	cfg.state = st;   /* MTA-STS cache and TLSRPT results: whole scenario */
+	cfg.relay = w->relay[0] != '\0' ? w->relay : NULL;   /* smart host */
 	return snd_new(l, &cfg);
 }
 
@@ -206,6 +244,7 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 	char err[1024];
 	struct world *w;
 	struct sender *snd;
+	char *anchor;
 
 	ph->index = (unsigned)pi + 1;
 	loop_advance(l, sp->advance_s * 1000);
@@ -217,8 +256,10 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 	runner_dane_note(dl, w, ph->index, sp->world.sender_tls != NULL &&
 	    strcmp(sp->world.sender_tls, "dane") == 0);
 	struct verdict_ctx vc = { scn->domain, dl->v, dl->n, scn };
-	snd = make_sender(l, ctx, o, &sp->world, st);
+	anchor = sender_anchor(w, o);
+	snd = make_sender(l, ctx, o, &sp->world, st, anchor);
 	if (snd == NULL) {
+		free(anchor);
 		world_free(w);
 		rec_set(&rs->reason, "the reference sender rejected its configuration");
 		return -1;
@@ -231,7 +272,10 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 		struct res_message *rm = &ph->msgs[m - 1];
 
 		rec_set_message(rec, ph->index, m);
-		snprintf(rcpt, sizeof(rcpt), "user@%s", scn->domain);
+		if (sp->world.message.rcpt[0] != '\0')
+			snprintf(rcpt, sizeof(rcpt), "%s", sp->world.message.rcpt);
+		else
+			snprintf(rcpt, sizeof(rcpt), "user@%s", scn->domain);
 		body = runner_make_body(scn, ph->index, m, loop_wallclock(l));
 		if (sp->world.message.smime) {
 			/* end-to-end protected: the transport carries ciphertext */
@@ -252,7 +296,7 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 			/* still trying at the deadline: cancel it (no callback
 			 * may reach d later) and start the next message afresh */
 			snd_free(snd);
-			snd = make_sender(l, ctx, o, &sp->world, st);
+			snd = make_sender(l, ctx, o, &sp->world, st, anchor);
 		}
 		(void)loop_run_until(l, world_quiet, w, loop_now(l) + SETTLE_MS);
 		verdict_message_ctx(pki, rec, loop_wallclock(l), ph->index, m, &vc, rm);
@@ -274,6 +318,7 @@ run_phase(const struct scenario *scn, const struct run_opts *o, size_t pi,
 		tlsrpt_recv_collect(w, rs);
 	}
 	snd_free(snd);
+	free(anchor);
 	world_free(w);
 	struct drain dr = { l };
 	(void)loop_run_until(l, loop_empty, &dr, loop_now(l) + SETTLE_MS);
@@ -290,15 +335,18 @@ runner_run(const struct scenario *scn, const struct run_opts *o, struct res_scen
 	struct rec *rec;
 	SSL_CTX *ctx;
 	struct dane_log dl = { NULL, 0 };
-	struct snd_state *st = snd_state_new();
+	struct snd_state *st;
 	int rc = 0;
 
 	if (!runner_is_builtin(o->sender))
 		return runner_ext_run(scn, o, rs);
+	st = snd_state_new();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	runner_fill_header(scn, o, rs);
 	pki = pki_new(o->seed, scn->clock);
 	pki_rand_reset(o->seed, scn->id);
+	/* report mail is DKIM-signed with the key the world publishes */
+	snd_state_set_dkim(st, pki_named_key(pki, SND_DKIM_KEY_ID, "ed25519"));
 	l = loop_new(LOOP_SKIP, scn->clock);
 	rec = rec_new(l);
 	if (o->capture != NULL)
@@ -337,6 +385,7 @@ runner_run(const struct scenario *scn, const struct run_opts *o, struct res_scen
 		struct verdict_ctx vc = { scn->domain, dl.v, dl.n, scn };
 		verdict_tlsrpt_ctx(pki, rec, loop_wallclock(l), &vc, WORLD_SENDER_ADDR, rs);
 		tlsrpt_recv_compare(rs);
+		tlsrpt_recv_judge(&scn->phases[scn->nphases - 1].expect, rs);
 	}
 	rs->virtual_ms = loop_now(l);
 	if (o->capture != NULL)

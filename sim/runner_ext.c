@@ -87,11 +87,18 @@ ext_world_of(const struct scenario *scn, const struct scn_world *sw, int phase,
 		w->submit_host = sw->submit->host;
 		w->submit_port = sw->submit->port;
 		w->submit_tls = sw->submit->tls;
+		if (sw->submit->auth_user[0] != '\0') {
+			w->submit_user = sw->submit->auth_user;
+			w->submit_pass = sw->submit->auth_pass;
+			w->submit_mech = sw->submit->auth_mech[0] ? sw->submit->auth_mech : NULL;
+		}
 	}
 	w->sender_tls = sw->sender_tls;
 	w->dane = sw->ntlsa > 0 || (sw->sender_tls != NULL &&
 	    strcmp(sw->sender_tls, "dane") == 0);
 	w->mta_sts = sw->sts != NULL;
+	w->requiretls = sw->message.requiretls;
+	w->smime = sw->message.smime;
 	w->phase = phase;
 }
 
@@ -112,9 +119,25 @@ mark_unsupported(const struct scenario *scn, size_t from, const char *why,
 	}
 }
 
+/* A sender killed at its deadline or by a signal (a crash) decided
+ * nothing: its message cannot be judged and the phase is an error whose
+ * reason says so.  NULL when the sender finished the message. */
+static char *
+sender_broke(const struct ext_delivery *d, int status, unsigned m)
+{
+	if (d->done && d->res == EXT_TIMEOUT)
+		return xasprintf("message %u: the sender did not finish it before "
+		    "the profile's timeout and was killed", m);
+	if (status > 128 && status <= 128 + 64)
+		return xasprintf("message %u: the sender crashed: its submit "
+		    "command was killed by signal %d (%s)", m, status - 128,
+		    strsignal(status - 128));
+	return NULL;
+}
+
 /* One message: submit, wait for the sender and for the wire to settle,
- * judge.  */
-static void
+ * judge.  Returns why the sender broke (sender_broke()), or NULL. */
+static char *
 run_message(const struct scenario *scn, struct loop *l, struct pki *pki,
     struct rec *rec, struct world *w, struct ext *e, const struct verdict_ctx *vc,
     unsigned phase, unsigned m, struct res_message *rm)
@@ -144,6 +167,7 @@ run_message(const struct scenario *scn, struct loop *l, struct pki *pki,
 	rec_set(&rm->reason, why);
 	free(why);
 	rm->sender_log = ext_take_evidence(e, &rm->nsender_log);
+	return sender_broke(&d, d.done ? ext_submit_status(e) : -1, m);
 }
 
 static int
@@ -174,8 +198,15 @@ run_phase(const struct scenario *scn, size_t pi, struct loop *l, struct pki *pki
 	}
 	ph->nmsgs = (size_t)sp->deliver;
 	ph->msgs = xcalloc(ph->nmsgs ? ph->nmsgs : 1, sizeof(*ph->msgs));
-	for (unsigned m = 1; m <= (unsigned)sp->deliver; m++)
-		run_message(scn, l, pki, rec, w, e, &vc, ph->index, m, &ph->msgs[m - 1]);
+	char *broke = NULL;
+	for (unsigned m = 1; m <= (unsigned)sp->deliver; m++) {
+		char *b = run_message(scn, l, pki, rec, w, e, &vc, ph->index, m,
+		    &ph->msgs[m - 1]);
+		if (broke == NULL)
+			broke = b;
+		else
+			free(b);
+	}
 	world_free(w);
 	struct ext_drain dr = { l, e };
 	uint64_t t_drain = loop_now(l);
@@ -183,6 +214,11 @@ run_phase(const struct scenario *scn, size_t pi, struct loop *l, struct pki *pki
 	log_debug("runner", "phase %u drained in %llu ms (%u fds, %u timers left)", ph->index,
 	    (unsigned long long)(loop_now(l) - t_drain), loop_nfds(l), loop_ntimers(l));
 	verdict_phase_ctx(pki, rec, loop_wallclock(l), &sp->expect, &vc, ph);
+	if (broke != NULL) {
+		rec_set(&ph->verdict, "error");
+		rec_set(&ph->reason, broke);
+		free(broke);
+	}
 	return 0;
 }
 
@@ -248,6 +284,11 @@ runner_ext_run(const struct scenario *scn, const struct run_opts *o,
 		struct ext_world ew;
 		ext_world_of(scn, &scn->phases[i].world, (int)i + 1, &ew);
 		const char *why = ext_unsupported(e, &ew);
+		const struct scn_world *sw = &scn->phases[i].world;
+		if (why == NULL && (sw->relay[0] != '\0' || sw->message.rcpt[0] != '\0'))
+			why = "the scenario sets the reference sender's relay or the "
+			    "recipient address (relay, message.rcpt): no profile "
+			    "configures them yet";
 		if (why != NULL) {
 			mark_unsupported(scn, i, why, rs);
 			break;
@@ -259,7 +300,10 @@ runner_ext_run(const struct scenario *scn, const struct run_opts *o,
 		}
 	}
 	ext_stop(e);
-	double sender_ms = e != NULL ? ext_sender_ms(e) : 0;
+	struct ext_times et = { 0 };
+	if (e != NULL)
+		ext_times(e, &et);
+	double sender_ms = et.setup + et.phase + et.msgs + et.stop;
 	ext_free(e);
 	if (rc == 0) {
 		aggregate(rs);
@@ -278,6 +322,8 @@ runner_ext_run(const struct scenario *scn, const struct run_opts *o,
 	rs->real_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	log_info("runner", "%s with %s: %.0f ms real, of which the sender's own "
-	    "commands %.0f ms", scn->id, o->sender, rs->real_ms, sender_ms);
+	    "commands %.0f ms (start %.0f, phases %.0f, messages %.0f, stop %.0f)",
+	    scn->id, o->sender, rs->real_ms, sender_ms, et.setup, et.phase, et.msgs,
+	    et.stop);
 	return rc;
 }

@@ -36,17 +36,18 @@
 static const char *const top_keys[] = {
 	"title", "refs", "domain", "clock", "dnssec", "mx", "dns", "tlsa",
 	"mta_sts", "tlsrpt", "sender_tls", "submit", "attack", "messages",
-	"phases", "expect", "timeout", "dns_faults", "zones", "message", NULL,
+	"phases", "expect", "timeout", "dns_faults", "zones", "message", "relay",
+	NULL,
 };
 static const char *const phase_keys[] = {
 	"advance", "set", "deliver", "expect", NULL,
 };
 static const char *const set_keys[] = {
 	"mx", "dns", "attack", "submit", "sender_tls", "dnssec", "tlsrpt",
-	"tlsa", "mta_sts", "dns_faults", "zones", "message", NULL,
+	"tlsa", "mta_sts", "dns_faults", "zones", "message", "relay", NULL,
 };
 static const char *const expect_keys[] = {
-	"delivery", "tlsrpt", "leak", NULL,
+	"delivery", "tlsrpt", "leak", "fetches", "content", "reports", NULL,
 };
 static const char *const deliveries[] = {
 	"verified", "tls", "plaintext", "refused", NULL,
@@ -61,6 +62,44 @@ static const char *const result_types[] = {
 };
 
 /* ---- the expectation ---- */
+
+/* expect.content: "protected" | "exposed" (not with leak = false). */
+static void
+conv_content(struct cv *cv, int t, struct scn_expect *e)
+{
+	static const char *const contents[] = { "protected", "exposed", NULL };
+	char *c;
+
+	e->content = SCN_CONTENT_ANY;
+	if (cv_field(cv, t, "content") != LUA_TNIL) {
+		c = cv_enum(cv, -1, contents);
+		e->content = strcmp(c, "exposed") == 0 ? SCN_CONTENT_EXPOSED :
+		    SCN_CONTENT_PROTECTED;
+		free(c);
+		if (e->content == SCN_CONTENT_EXPOSED && e->leak == 0)
+			cv_fail(cv, NULL, "\"exposed\" says the attacker reads the "
+			    "content, which is a leak: not with leak = false");
+	}
+	cv_leave(cv);
+}
+
+/* expect.reports = { mail = N, https = N } */
+static void
+conv_reports(struct cv *cv, int t, struct scn_expect *e)
+{
+	static const char *const keys[] = { "mail", "https", NULL };
+
+	t = lua_absindex(cv->L, t);
+	cv_table(cv, t, "a table { mail = N, https = N }");
+	cv_keys(cv, t, keys, 0);
+	e->reports = true;
+	if (cv_field(cv, t, "mail") != LUA_TNIL)
+		e->reports_mail = (int)cv_integer(cv, -1, 0, 100);
+	cv_leave(cv);
+	if (cv_field(cv, t, "https") != LUA_TNIL)
+		e->reports_https = (int)cv_integer(cv, -1, 0, 100);
+	cv_leave(cv);
+}
 
 static void
 conv_expect(struct cv *cv, int t, struct scn_expect *e)
@@ -81,6 +120,14 @@ conv_expect(struct cv *cv, int t, struct scn_expect *e)
 	e->leak = -1;
 	if (cv_field(cv, t, "leak") != LUA_TNIL)
 		e->leak = cv_boolean(cv, -1);
+	cv_leave(cv);
+	conv_content(cv, t, e);
+	e->fetches_min = e->fetches_max = -1;
+	if (cv_field(cv, t, "fetches") != LUA_TNIL)
+		conv_fetches(cv, -1, e);   /* scenario_sts.c */
+	cv_leave(cv);
+	if (cv_field(cv, t, "reports") != LUA_TNIL)
+		conv_reports(cv, -1, e);   /* judged by tlsrpt_recv_judge */
 	cv_leave(cv);
 }
 
@@ -218,8 +265,11 @@ conv_top(struct cv *cv, int t)
 
 	s->phases = xcalloc(nph, sizeof(*s->phases));
 	s->nphases = nph;
-	for (size_t i = 0; i < nph; i++)
+	for (size_t i = 0; i < nph; i++) {
 		s->phases[i].expect.leak = -1;
+		s->phases[i].expect.fetches_min = -1;
+		s->phases[i].expect.fetches_max = -1;
+	}
 	conv_world(cv, t, &s->phases[0].world, false);
 	world_check(cv, &s->phases[0].world, false);
 

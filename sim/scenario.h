@@ -24,7 +24,10 @@
  *             requiretls + = true (default: REQUIRETLS advertised in the
  *             EHLO reply inside TLS, RFC 8689 2) | false (never) |
  *             "plaintext" (only before STARTTLS: a broken server) |
- *             "both" (before and inside TLS) }
+ *             "both" (before and inside TLS),
+ *             tls + = "tls1.0" (the MX offers only TLS 1.0) |
+ *             "no-shared-cipher" (TLS 1.2 with only eNULL cipher suites,
+ *             which no sender offers): CONFORMANCE G68 }
  *             steps: banner, EHLO, HELO, STARTTLS, MAIL, RCPT, DATA, DOT,
  *             RSET, NOOP, QUIT
  *   cert      a variant name (core/pki.h): valid, expired, not-yet-valid,
@@ -70,22 +73,44 @@
  *             "stall", "oversize" (1 MiB), "lf" (LF line ends),
  *             "cache-headers" (Cache-Control/ETag/Expires), "reset",
  *             "unreachable" (nothing listens), "no-host" (no A record),
- *             cert = certificate of mta-sts.<domain> (variant or table) }
+ *             cert = certificate of mta-sts.<domain> (variant or table),
+ *             domain + = the policy domain the TXT record and the policy
+ *             host are published for (default the recipient domain):
+ *             a parent domain (B21: never used) or a relay's (B22),
+ *             cname + = "_mta-sts.provider.test": _mta-sts.<domain> is a
+ *             CNAME to that name, which holds the TXT record (B20) }
  *             or false (no MTA-STS; useful in a phase's set).  Addresses:
  *             mta-sts.<domain> is 127.43.0.1 (the path) in front of the
  *             real host 127.44.0.1; the attacker's own policy server is
  *             127.66.0.43
  *   tlsrpt    { rua = string or list (mailto: or https:), txt = string
- *             or list (raw _smtp._tls TXT RRs as for mta_sts.txt) }:
+ *             or list (raw _smtp._tls TXT RRs as for mta_sts.txt),
+ *             cert + = the certificate of every https: rua host (variant
+ *             or table, default "valid"; RFC 8460 5.4 lets senders
+ *             ignore its errors, CONFORMANCE N153) }:
  *             _smtp._tls.<domain> TXT "v=TLSRPTv1; rua=..."; every https:
  *             rua host gets an A record to the TLSRPT receiver 127.43.0.2
  *             (certificate from the world's CA); a mailto: domain other
  *             than the scenario's gets an MX record to the first MX
+ *   relay   + "smarthost.test": the reference sender relays every message
+ *             through that domain's MX hosts (MX lookup of it, implicit MX
+ *             without one) instead of the recipient's; the MTA-STS policy
+ *             domain is then the relay's (RFC 8461 3.4, CONFORMANCE B22).
+ *             Publish its MX with dns = { "smarthost.test. 300 IN MX 10
+ *             relay.smarthost.test." } and list relay.smarthost.test in mx
  *   sender_tls + "may" (default) | "encrypt" | "secure" | "dane": the
  *             sender's local policy for the domain (RFC 3207 6,
  *             CONFORMANCE A8; "dane": DANE required, RFC 7672 6, H86)
  *   submit    { host = string, port = 587|465|25, tls = "implicit" |
- *             "starttls" | "optional" }
+ *             "starttls" | "optional", auth + = { user = string, pass =
+ *             string (each 1-255 bytes, no control characters), mech =
+ *             "plain" | "login" (default: PLAIN when offered, else
+ *             LOGIN) }: the reference sender authenticates (RFC 4954)
+ *             only inside TLS (RFC 8314 5.2); the MX offers AUTH PLAIN
+ *             LOGIN on 587 (before and after STARTTLS) and 465, accepts
+ *             any credentials; AUTH the attacker reads (in clear on its
+ *             path, or inside its own TLS) is a credential leak, and
+ *             fails the phase }
  *   attack    list of { [1] = name, host = string, port = int (0 = any),
  *             mode = string, code = int, text = string, cert = cert,
  *             relay = bool (default true), step = string, set/add/remove
@@ -167,7 +192,10 @@
  *             smime = bool: the reference sender sends each message
  *             S/MIME-encrypted (CMS enveloped-data, RFC 8551) to a
  *             recipient certificate from the world's PKI; a leak then
- *             reads "content protected" instead of "content exposed"
+ *             reads "content protected" instead of "content exposed",
+ *             rcpt = "user@[127.25.0.11]": the recipient address (default
+ *             user@<domain>); an address literal has no domain, so no
+ *             MX, MTA-STS or DANE lookup (RFC 8461 3.4, RFC 7672 2.2)
  *   sweep   + { step = { "banner", "EHLO", ... }, code = { 421, ... },
  *             host = MX host (default the first) }: the file is a family
  *             of scenarios, one per (step, code) but DATA-354, ids
@@ -181,7 +209,22 @@
  *   phases    list of { advance = seconds | "30s"/"2h"/"3d", set = { key = value },
  *             deliver = int (default 1), expect = expect }
  *   expect    { delivery = string or list, tlsrpt = list of result-types,
- *             leak = bool }
+ *             leak = bool, fetches + = N | "N+": how many requests for
+ *             the policy reached the MTA-STS policy host in the phase,
+ *             exactly N or at least N, judged from the policy host (the
+ *             real one and the attacker's path), content + =
+ *             "protected" (whatever the attacker read of a message was
+ *             ciphertext: no leak, or an S/MIME-encrypted one) |
+ *             "exposed" (the attacker read some message in clear:
+ *             implies a leak, so not with leak = false), reports + =
+ *             { mail = N, https = N } (last phase only): the TLSRPT
+ *             reports the sender sent during the scenario, by mail to a
+ *             mailto: rua and by POST to an https: one, exactly N of
+ *             each (missing = 0), and every one read back without a
+ *             finding: RFC 8460 5.3 mail format, DKIM (RFC 6376, key
+ *             at tlsrpt._domainkey.sender.mxsim.test), gzip, the
+ *             failure-reason-codes, and the content against what mxsim
+ *             saw (sim/tlsrpt_recv.c) }
  *   timeout + seconds the sender has per phase (virtual), default 3600
  */
 #ifndef MXSIM_SCENARIO_H
@@ -219,11 +262,19 @@ enum scn_reqtls {
 	SCN_REQTLS_BOTH,      /* "both" */
 };
 
+/* What TLS an MX offers (mx[i].tls). */
+enum scn_mx_tls {
+	SCN_MX_TLS_DEFAULT,   /* TLS 1.2 and 1.3, the usual suites */
+	SCN_MX_TLS_10,        /* "tls1.0": TLS 1.0 only */
+	SCN_MX_TLS_NO_CIPHER, /* "no-shared-cipher": eNULL suites only */
+};
+
 /* message: the properties of the messages the sender is given. */
 struct scn_msg {
 	bool requiretls;      /* MAIL FROM ... REQUIRETLS */
 	bool tls_required_no; /* "TLS-Required: No" in the header */
 	bool smime;           /* S/MIME-encrypted to the recipient (CMS) */
+	char rcpt[256];       /* recipient address; "" = user@<domain> */
 };
 
 struct scn_mx {
@@ -235,6 +286,7 @@ struct scn_mx {
 	size_t nreplies;
 	char **ehlo;          /* capability override, NULL-terminated, or NULL */
 	enum scn_reqtls requiretls;
+	enum scn_mx_tls tls;  /* what TLS the MX offers */
 	int line;
 };
 
@@ -302,6 +354,9 @@ struct scn_submit {
 	char *host;
 	int port;
 	char *tls;            /* "implicit" | "starttls" | "optional" */
+	char auth_user[256];  /* submit.auth; "" = no AUTH (plain data) */
+	char auth_pass[256];
+	char auth_mech[8];    /* "plain" | "login" | "" (the sender picks) */
 };
 
 /* mta_sts: what the policy host and the _mta-sts TXT publish (RFC 8461). */
@@ -318,6 +373,9 @@ struct scn_sts {
 	char *body;           /* raw policy body; NULL: built from the keys */
 	char *variant;        /* how it is served, see the schema above */
 	struct scn_cert cert; /* of mta-sts.<domain> */
+	char *domain;         /* the policy domain published; NULL = the
+	                       * recipient domain */
+	char *cname;          /* _mta-sts.<domain> CNAME target, or NULL */
 	int line;
 };
 
@@ -331,11 +389,14 @@ struct scn_world {
 	size_t nattacks;
 	struct scn_submit *submit; /* NULL: relay as an MTA */
 	char *sender_tls;     /* "may" | "encrypt" | "secure" | "dane" */
+	char relay[256];      /* smart host domain; "" = none (plain data) */
 	char **tlsrpt_rua;
 	size_t ntlsrpt_rua;
 	char **tlsrpt_txt;    /* _smtp._tls TXT rdata override, NULL-terminated */
 	size_t ntlsrpt_txt;
 	bool tlsrpt_txt_set;
+	struct scn_cert tlsrpt_cert;  /* the https: rua receiver's (variant
+	                               * NULL = "valid") */
 	struct scn_sts *sts;  /* NULL: no MTA-STS */
 	struct scn_tlsa *tlsa;     /* sorted by host */
 	size_t ntlsa;
@@ -348,12 +409,25 @@ struct scn_world {
 	struct scn_msg message;    /* plain data: copied with the world */
 };
 
+/* expect.content: what the attacker may read of the messages. */
+enum scn_content {
+	SCN_CONTENT_ANY,      /* unspecified */
+	SCN_CONTENT_PROTECTED, /* nothing in clear (no leak, or S/MIME) */
+	SCN_CONTENT_EXPOSED,  /* some message content read in clear */
+};
+
 struct scn_expect {
 	char **delivery;
 	size_t ndelivery;
 	char **tlsrpt;
 	size_t ntlsrpt;
 	int leak;             /* -1 unspecified, 0 no leak allowed, 1 leak expected */
+	enum scn_content content; /* what a leak may show (expect.content) */
+	int fetches_min;      /* policy fetches in the phase: -1 unspecified */
+	int fetches_max;      /* -1: no upper bound */
+	bool reports;         /* expect.reports given (last phase): */
+	int reports_mail;     /* TLSRPT reports the sender must have mailed */
+	int reports_https;    /* and posted, each read back without findings */
 };
 
 struct scn_phase {
@@ -395,6 +469,10 @@ int scenario_load_string_limits(const char *name, const char *src,
 	size_t len, size_t mem, uint64_t insns, struct scenario **out,
 	char *err, size_t errlen) __attribute__((warn_unused_result));
 void scenario_free(struct scenario *s);
+
+/* The domain a world's mta_sts is published for: mta_sts.domain, or the
+ * recipient domain (also without mta_sts). */
+const char *scn_sts_domain(const struct scenario *scn, const struct scn_sts *s);
 
 /* Parse "30s", "2h", "3d", "90" into seconds.  -1 on bad input. */
 int64_t scenario_parse_duration(const char *s);

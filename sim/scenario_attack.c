@@ -8,7 +8,7 @@
  *
  * Defaults filled here: the first mode of each list (starttls_error
  * "reply", block "refuse", starttls_inject "reply", caps "tls",
- * handshake_fail "alert"); codes starttls_error 454, ehlo_reject 502,
+ * handshake_fail "alert", tls_split "sender-tls"); codes starttls_error 454, ehlo_reject 502,
  * reply 421; relay true.  Cross-checks of the whole list: caps in mode
  * "tls" needs a swap_cert on its host (only the attacker's own TLS lets
  * it read the post-TLS EHLO).
@@ -43,6 +43,7 @@ static const char *const p_ehlo[] = { COMMON, "code", "text", NULL };
 static const char *const p_reply[] = { COMMON, "step", "code", "text", NULL };
 static const char *const p_caps[] = { COMMON, "mode", "set", "add", "remove", NULL };
 static const char *const p_hsfail[] = { COMMON, "mode", "text", NULL };
+static const char *const p_split[] = { COMMON, "mode", "cert", NULL };
 static const char *const p_hook[] = { COMMON, "cert", "relay", "on_client_line",
 	"on_server_line", "on_tls", NULL };
 static const char *const p_policy[] = { "host", "nth", "mode", "text", "cert",
@@ -57,6 +58,7 @@ static const char *const m_caps[] = { "tls", "plain", "any", NULL };
 static const char *const m_hsfail[] = {
 	"alert", "reset", "garbage", "close", "hang", NULL,
 };
+static const char *const m_split[] = { "sender-tls", "mx-tls", NULL };
 static const char *const reply_steps[] = {
 	"banner", "EHLO", "HELO", "STARTTLS", "MAIL", "RCPT", "DATA", "DOT",
 	"RSET", "NOOP", "QUIT", "AUTH", NULL,
@@ -80,13 +82,14 @@ static const struct attack_def {
 	{ "caps", p_caps, m_caps, 0, 0, 0 },
 	{ "handshake_fail", p_hsfail, m_hsfail, 0, 0, 0 },
 	{ "hook", p_hook, NULL, 0, 0, 0 },
+	{ "tls_split", p_split, m_split, 0, 0, 0 },
 	{ "tamper_policy", p_policy, NULL, 0, 0, 0 },
 	{ "tamper_txt", p_txt, NULL, 0, 0, 0 },
 };
 static const char *const attack_names[] = {
 	"strip_starttls", "starttls_error", "swap_cert", "block",
 	"starttls_inject", "ehlo_reject", "reply", "caps", "handshake_fail",
-	"hook", "tamper_policy", "tamper_txt", NULL,
+	"hook", "tls_split", "tamper_policy", "tamper_txt", NULL,
 };
 
 static bool
@@ -365,7 +368,13 @@ conv_attack(struct cv *cv, int t, struct scn_attack *a)
 		conv_text(cv, t, a);
 	if (is(a, "hook"))
 		conv_hook(cv, t, a);
-	if (is(a, "swap_cert") || is(a, "hook")) {
+	if (is(a, "tls_split") && mode_is(a, "mx-tls") && has_key(cv, t, "cert")) {
+		cv_push_key(cv, "cert", 0);
+		cv_fail(cv, NULL, "tls_split in mode \"mx-tls\" presents no "
+		    "certificate: the sender stays in clear text (the attacker is "
+		    "the TLS client towards the MX)");
+	}
+	if (is(a, "swap_cert") || is(a, "hook") || is(a, "tls_split")) {
 		cv_field(cv, t, "cert");
 		conv_cert(cv, -1, &a->cert, "attacker");
 		cv_leave(cv);
@@ -394,7 +403,9 @@ check_caps(struct cv *cv, const struct scn_world *w)
 		if (!is(a, "caps") || !mode_is(a, "tls"))
 			continue;
 		for (size_t k = 0; k < w->nattacks; k++)
-			if (is(&w->attacks[k], "swap_cert") &&
+			if ((is(&w->attacks[k], "swap_cert") ||
+			    (is(&w->attacks[k], "tls_split") &&
+			    mode_is(&w->attacks[k], "sender-tls"))) &&
 			    strcasecmp(w->attacks[k].host, a->host) == 0 &&
 			    (a->port == 0 || w->attacks[k].port == 0 ||
 			    w->attacks[k].port == a->port))

@@ -163,6 +163,7 @@ scn_world_copy(struct scn_world *dst, const struct scn_world *src)
 		attack_copy(&dst->attacks[i], &src->attacks[i]);
 	if (src->submit != NULL) {
 		dst->submit = xcalloc(1, sizeof(*dst->submit));
+		*dst->submit = *src->submit;   /* the plain data: auth */
 		dst->submit->host = dup_or_null(src->submit->host);
 		dst->submit->port = src->submit->port;
 		dst->submit->tls = dup_or_null(src->submit->tls);
@@ -171,6 +172,7 @@ scn_world_copy(struct scn_world *dst, const struct scn_world *src)
 	dst->tlsrpt_rua = scn_strv_copy(src->tlsrpt_rua, src->ntlsrpt_rua);
 	dst->tlsrpt_txt = src->tlsrpt_txt != NULL ?
 	    scn_strv_copy(src->tlsrpt_txt, src->ntlsrpt_txt) : NULL;
+	scn_cert_copy(&dst->tlsrpt_cert, &src->tlsrpt_cert);
 	dst->sts = scn_sts_copy(src->sts);
 	dst->tlsa = src->ntlsa ? xcalloc(src->ntlsa, sizeof(*dst->tlsa)) : NULL;
 	for (size_t i = 0; i < src->ntlsa; i++) {
@@ -211,6 +213,7 @@ scn_world_clear(struct scn_world *w)
 	free(w->sender_tls);
 	scn_strv_free(w->tlsrpt_rua, w->ntlsrpt_rua);
 	scn_strv_free(w->tlsrpt_txt, w->ntlsrpt_txt);
+	scn_cert_clear(&w->tlsrpt_cert);
 	scn_sts_free(w->sts);
 	scn_tlsa_free(w->tlsa, w->ntlsa);
 	scn_dns_clear(w);

@@ -146,6 +146,7 @@ int scn_sweep_expand(char ***files, char ***ids, int n);
  * value (true, false, "plaintext", "both"). */
 void conv_message(struct cv *cv, int idx, struct scn_msg *m);
 enum scn_reqtls conv_mx_reqtls(struct cv *cv, int idx);
+enum scn_mx_tls conv_mx_tls(struct cv *cv, int idx);   /* mx[i].tls */
 /* scenario_attack.c: the attack list at t replaces w's attacks. */
 void conv_attacks(struct cv *cv, int t, struct scn_world *w);
 /* scenario_dns.c: DNS attacks in the attack list (is the attack table
@@ -169,6 +170,10 @@ void sts_resolve(struct cv *cv, struct scn_world *w);
 void sts_check(struct cv *cv, const struct scn_world *w, bool in_set);
 bool sts_attack_name(const char *name);
 void sts_attack(struct cv *cv, int t, struct scn_attack *a);
+/* relay (a smart host domain) into w->relay; expect.fetches (N or
+ * "N+") into e->fetches_min/max. */
+void conv_relay(struct cv *cv, int idx, struct scn_world *w);
+void conv_fetches(struct cv *cv, int idx, struct scn_expect *e);
 struct scn_sts *scn_sts_copy(const struct scn_sts *src);
 void scn_sts_free(struct scn_sts *s);
 

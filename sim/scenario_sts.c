@@ -32,7 +32,8 @@
 #define MAX_BODY (2u << 20)
 
 static const char *const sts_keys[] = {
-	"mode", "max_age", "mx", "id", "txt", "body", "variant", "cert", NULL,
+	"mode", "max_age", "mx", "id", "txt", "body", "variant", "cert",
+	"domain", "cname", NULL,
 };
 static const char *const sts_variants[] = {
 	"ok", "content-type", "charset", "no-content-type", "redirect",
@@ -74,6 +75,8 @@ scn_sts_copy(const struct scn_sts *src)
 	d->body = dup_or_null(src->body);
 	d->variant = dup_or_null(src->variant);
 	scn_cert_copy(&d->cert, &src->cert);
+	d->domain = dup_or_null(src->domain);
+	d->cname = dup_or_null(src->cname);
 	d->line = src->line;
 	return d;
 }
@@ -91,6 +94,8 @@ scn_sts_free(struct scn_sts *s)
 	free(s->body);
 	free(s->variant);
 	scn_cert_clear(&s->cert);
+	free(s->domain);
+	free(s->cname);
 	free(s);
 }
 
@@ -246,6 +251,34 @@ conv_id(struct cv *cv, int idx, struct scn_sts *s)
 			    "record)");
 }
 
+/* A DNS owner name: labels of letters, digits, '-' and '_' (an
+ * "_mta-sts." label), 1 to 63 bytes, no trailing dot. */
+static char *
+conv_owner(struct cv *cv, int idx)
+{
+	const char *s = cv_cstring(cv, idx);
+	size_t label = 0, n = strlen(s);
+
+	for (size_t i = 0; i <= n && n <= 253; i++) {
+		char c = s[i];
+		if (c == '.' || c == '\0') {
+			if (label == 0 || label > 63)
+				break;
+			if (c == '\0')
+				return xstrdup(s);
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			break;
+		label++;
+	}
+	cv_fail(cv, NULL, "not a DNS name (labels of letters, digits, '-' and "
+	    "'_', no trailing dot)");
+	return NULL;
+}
+
 void
 conv_sts(struct cv *cv, int idx, struct scn_world *w)
 {
@@ -311,6 +344,69 @@ conv_sts(struct cv *cv, int idx, struct scn_world *w)
 	cv_field(cv, idx, "cert");
 	conv_cert(cv, -1, &s->cert, "valid");
 	cv_leave(cv);
+	if (cv_field(cv, idx, "domain") != LUA_TNIL) {
+		s->domain = cv_hostname(cv, -1);
+		if (strcasecmp(s->domain, cv->s->domain) == 0) {
+			free(s->domain);   /* the default, said out loud */
+			s->domain = NULL;
+		}
+	}
+	cv_leave(cv);
+	if (cv_field(cv, idx, "cname") != LUA_TNIL) {
+		s->cname = conv_owner(cv, -1);
+		if (s->txt_set && s->ntxt == 0)
+			cv_fail(cv, NULL, "a CNAME to no TXT record: drop txt = {} "
+			    "or cname");
+	}
+	cv_leave(cv);
+}
+
+void
+conv_relay(struct cv *cv, int idx, struct scn_world *w)
+{
+	char *h;
+
+	if (lua_type(cv->L, idx) == LUA_TBOOLEAN && !lua_toboolean(cv->L, idx)) {
+		w->relay[0] = '\0';   /* relay = false: direct delivery again */
+		return;
+	}
+	h = cv_hostname(cv, idx);
+	if (strlen(h) >= sizeof(w->relay)) {
+		free(h);
+		cv_fail(cv, NULL, "a relay domain of at most %zu bytes",
+		    sizeof(w->relay) - 1);
+	}
+	memcpy(w->relay, h, strlen(h) + 1);
+	free(h);
+}
+
+void
+conv_fetches(struct cv *cv, int idx, struct scn_expect *e)
+{
+	const char *s;
+	char *end;
+	long v;
+
+	if (lua_type(cv->L, idx) == LUA_TNUMBER) {
+		e->fetches_min = e->fetches_max = (int)cv_integer(cv, idx, 0, 1000);
+		return;
+	}
+	if (lua_type(cv->L, idx) != LUA_TSTRING)
+		cv_fail(cv, NULL, "expected a count N or \"N+\" (at least N), got %s",
+		    cv_typename(cv, idx));
+	s = cv_cstring(cv, idx);
+	v = strtol(s, &end, 10);
+	if (end == s || strcmp(end, "+") != 0 || v < 0 || v > 1000)
+		cv_fail(cv, NULL, "expected a count N or \"N+\" (at least N), "
+		    "0 to 1000");
+	e->fetches_min = (int)v;
+	e->fetches_max = -1;
+}
+
+const char *
+scn_sts_domain(const struct scenario *scn, const struct scn_sts *s)
+{
+	return s != NULL && s->domain != NULL ? s->domain : scn->domain;
 }
 
 void

@@ -35,7 +35,8 @@
 #define MAX_TLSA_RRS 32
 
 static const char *const mx_keys[] = {
-	"host", "pref", "cert", "addr", "replies", "ehlo", "requiretls", NULL,
+	"host", "pref", "cert", "addr", "replies", "ehlo", "requiretls", "tls",
+	NULL,
 };
 static const char *const cert_keys[] = {
 	"variant", "san", "cn", "no_san", "not_before", "not_after", "key",
@@ -60,8 +61,10 @@ static const char *const reply_steps[] = {
 	"RSET", "NOOP", "QUIT", "VRFY", "HELP", "BDAT", "AUTH", "error",
 	"errors", "timeout", NULL,
 };
-static const char *const submit_keys[] = { "host", "port", "tls", NULL };
-static const char *const tlsrpt_keys[] = { "rua", "txt", NULL };
+static const char *const submit_keys[] = { "host", "port", "tls", "auth", NULL };
+static const char *const auth_keys[] = { "user", "pass", "mech", NULL };
+static const char *const auth_mechs[] = { "plain", "login", NULL };
+static const char *const tlsrpt_keys[] = { "rua", "txt", "cert", NULL };
 static const char *const dnssec_values[] = {
 	"insecure", "secure", "bogus", "bogus:signature", "bogus:wrong-key",
 	"bogus:expired", "bogus:not-yet-valid", "bogus:ds-mismatch",
@@ -329,6 +332,9 @@ conv_mx(struct cv *cv, int t, struct scn_mx *m, size_t i)
 	if (cv_field(cv, t, "requiretls") != LUA_TNIL)
 		m->requiretls = conv_mx_reqtls(cv, -1);   /* scenario_msg.c */
 	cv_leave(cv);
+	if (cv_field(cv, t, "tls") != LUA_TNIL)
+		m->tls = conv_mx_tls(cv, -1);   /* scenario_msg.c */
+	cv_leave(cv);
 }
 
 static void
@@ -378,6 +384,42 @@ conv_mx_list(struct cv *cv, int t, struct scn_world *w)
 
 /* ---- submit, tlsrpt, dns ---- */
 
+/* One credential field into out (1-255 bytes, printable, no spaces
+ * needed by SASL's base64 but no controls either). */
+static void
+conv_cred(struct cv *cv, int t, const char *key, char *out, size_t outlen)
+{
+	const char *v;
+
+	if (cv_field(cv, t, key) == LUA_TNIL)
+		cv_fail(cv, NULL, "missing required field (submit.auth needs user "
+		    "and pass)");
+	v = cv_cstring(cv, -1);
+	if (v[0] == '\0' || strlen(v) >= outlen)
+		cv_fail(cv, NULL, "must be 1 to %zu bytes", outlen - 1);
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			cv_fail(cv, NULL, "no control characters");
+	snprintf(out, outlen, "%s", v);
+	cv_leave(cv);
+}
+
+/* submit.auth = { user, pass, mech } */
+static void
+conv_auth(struct cv *cv, int t, struct scn_submit *sm)
+{
+	cv_table(cv, t, "a table { user = \"u\", pass = \"p\" }");
+	cv_keys(cv, t, auth_keys, 0);
+	conv_cred(cv, t, "user", sm->auth_user, sizeof(sm->auth_user));
+	conv_cred(cv, t, "pass", sm->auth_pass, sizeof(sm->auth_pass));
+	if (cv_field(cv, t, "mech") != LUA_TNIL) {
+		char *m = cv_enum(cv, -1, auth_mechs);
+		snprintf(sm->auth_mech, sizeof(sm->auth_mech), "%s", m);
+		free(m);
+	}
+	cv_leave(cv);
+}
+
 static void
 conv_submit(struct cv *cv, int t, struct scn_world *w)
 {
@@ -416,6 +458,9 @@ conv_submit(struct cv *cv, int t, struct scn_world *w)
 			cv_fail(cv, NULL, "port 465 is implicit TLS: use tls = "
 			    "\"implicit\"");
 	}
+	cv_leave(cv);
+	if (cv_field(cv, t, "auth") != LUA_TNIL)
+		conv_auth(cv, lua_gettop(cv->L), sm);
 	cv_leave(cv);
 }
 
@@ -463,6 +508,10 @@ conv_tlsrpt(struct cv *cv, int t, struct scn_world *w)
 		conv_txt_rrs(cv, -1, &w->tlsrpt_txt, &w->ntlsrpt_txt);
 		w->tlsrpt_txt_set = true;
 	}
+	cv_leave(cv);
+	scn_cert_clear(&w->tlsrpt_cert);
+	cv_field(cv, t, "cert");
+	conv_cert(cv, -1, &w->tlsrpt_cert, "valid");
 	cv_leave(cv);
 }
 
@@ -630,6 +679,9 @@ conv_world(struct cv *cv, int t, struct scn_world *w, bool is_set)
 	conv_dns_world(cv, t, w);   /* dns_faults, zones: scenario_dns.c */
 	replace_enum(cv, t, "sender_tls", &w->sender_tls, sender_tls_values,
 	    is_set ? NULL : "may");
+	if (cv_field(cv, t, "relay") != LUA_TNIL)
+		conv_relay(cv, -1, w);   /* scenario_sts.c */
+	cv_leave(cv);
 	if (cv_field(cv, t, "tlsrpt") != LUA_TNIL)
 		conv_tlsrpt(cv, -1, w);
 	cv_leave(cv);

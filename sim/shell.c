@@ -9,6 +9,14 @@
  * Ownership: everything is local to shell_main and freed on every path.
  * Logs go to OUT/mxsim.log as in `mxsim run`; the live transcript goes to
  * stderr.
+ *
+ * Teardown: mxsim is the subreaper of what the child starts, so after the
+ * child exits anything it left (a background job, a setsid daemon) is
+ * killed.  SIGTERM, SIGHUP (the terminal closed) or SIGINT sent to mxsim
+ * itself (a terminal's Ctrl-C goes to the child, which has the
+ * foreground) stop the shell: its process group is killed, the sessions
+ * so far are judged and the scenario is marked interrupted, the outputs
+ * are written, and mxsim exits with 128 + the signal.
  */
 #include "sim/shell.h"
 
@@ -39,6 +47,36 @@
 
 #define LIVE_TICK_MS 100       /* how often the live log looks for new lines */
 #define SETTLE_MS 3000         /* for the world's sessions to end after the child */
+#define LEFTOVER_GRACE_MS 1000 /* SIGTERM -> SIGKILL for what the child left */
+
+static volatile sig_atomic_t shell_sig;   /* the signal that stopped mxsim */
+
+static void
+on_stop_signal(int sig)
+{
+	if (shell_sig == 0)
+		shell_sig = sig;
+	loop_request_stop();
+}
+
+static void
+catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static const char *
+stop_name(void)
+{
+	return shell_sig == SIGINT ? "SIGINT" : shell_sig == SIGHUP ? "SIGHUP" : "SIGTERM";
+}
 
 struct shell_opts {
 	uint64_t seed;
@@ -255,7 +293,11 @@ run_child(struct loop *l, struct rec *rec, const struct shell_opts *o,
 		(void)loop_run_until(l, child_done, p, UINT64_MAX / 2);
 		terminal_to(getpgrp());
 		status = proc_status(p);
-		proc_free(p);
+		proc_free(p);   /* stopped: its group is killed */
+		unsigned left = proc_kill_descendants(LEFTOVER_GRACE_MS);
+		if (left > 0 && !o->quiet)
+			fprintf(stderr, "mxsim: killed %u process%s the shell left "
+			    "running\n", left, left == 1 ? "" : "es");
 		loop_timer_cancel(l, lv.timer);
 		live_print(&lv);
 	}
@@ -376,6 +418,14 @@ live_world(const struct shell_opts *o, const struct scenario *s, FILE *logf)
 	bool judged = w != NULL && paths[2] != NULL;
 	if (judged)
 		judge(s, pki, l, rec, &vc, rs);   /* rs owns rec from here */
+	if (judged && shell_sig != 0) {
+		char *why = xasprintf("interrupted by %s before the shell exited",
+		    stop_name());
+		rec_set(&rs->verdict, "error");
+		rec_set(&rs->reason, why);
+		free(why);
+		status = 128 + shell_sig;
+	}
 	world_free(w);
 	if (cap != NULL) {
 		capture_end(cap);
@@ -460,6 +510,8 @@ shell_main(int argc, char **argv)
 		scenario_free(s);
 		return 2;
 	}
+	catch_stop_signals();
+	(void)proc_subreaper();   /* what the child leaves is ours to kill */
 	char *logpath = xasprintf("%s/mxsim.log", o.out);
 	logf = fopen(logpath, "w");
 	free(logpath);

@@ -19,14 +19,54 @@
 #include "core/util.h"
 #include "fake-https/https.h"
 #include "fake-https/sts.h"
+#include "sim/world_mail.h"
 #include "sim/world_sts.h"
 
 #define MAX_TYPES 32
+
+/* The findings of a report mail itself (RFC 8460 3, 5.3): its format
+ * and its DKIM signature, onto rs's findings as "report N (via): ...". */
+static void
+mail_findings(const struct world_mail_report *m, const char *head,
+    struct res_scenario *rs)
+{
+	const struct mail_dkim_result *d = &m->dkim;
+	char **f = NULL;
+	size_t nf = 0;
+
+	for (size_t i = 0; i < m->rpt->nfindings; i++)
+		res_strv_push(&f, &nf, m->rpt->findings[i]);
+	if (d->status == MAIL_DKIM_NONE)
+		res_strv_push(&f, &nf, "the report mail is not DKIM-signed (RFC "
+		    "8460 3: a receiver may ignore it)");
+	else if (d->status != MAIL_DKIM_PASS) {
+		char *s = xasprintf("DKIM %s (d=%s s=%s): %s",
+		    mail_dkim_status_name(d->status), d->domain, d->selector,
+		    d->why);
+		res_strv_push(&f, &nf, s);
+		free(s);
+	} else {
+		if (strstr(d->heads, "tls-report-domain") == NULL ||
+		    strstr(d->heads, "tls-report-submitter") == NULL)
+			res_strv_push(&f, &nf, "the DKIM signature does not cover the "
+			    "TLS-Report-Domain and TLS-Report-Submitter fields");
+		if (d->has_l)
+			res_strv_push(&f, &nf, "the DKIM signature has l= (RFC 8460 3: "
+			    "must not)");
+	}
+	for (size_t i = 0; i < nf; i++) {
+		char *line = xasprintf("%s: %s", head, f[i]);
+		res_strv_push(&rs->tlsrpt_findings, &rs->ntlsrpt_findings, line);
+		free(line);
+	}
+	res_strv_free(f, nf);
+}
 
 void
 tlsrpt_recv_collect(const struct world *w, struct res_scenario *rs)
 {
 	const struct world_sts *ws = world_sts_of(w);
+	const struct world_mail *wm = world_mail_of(w);
 
 	for (size_t i = 0; i < world_sts_nreports(ws); i++) {
 		const struct https_report *r = world_sts_report(ws, i);
@@ -34,6 +74,21 @@ tlsrpt_recv_collect(const struct world *w, struct res_scenario *rs)
 		    r->content_type ? r->content_type : "-");
 		res_strv_push(&rs->tlsrpt_received, &rs->ntlsrpt_received, r->json);
 		res_strv_push(&rs->tlsrpt_via, &rs->ntlsrpt_via, via);
+		free(via);
+	}
+	for (size_t i = 0; i < world_mail_nreports(wm); i++) {
+		const struct world_mail_report *m = world_mail_report(wm, i);
+		char *via = xasprintf("mailto:%s via %s (%s) %s, DKIM %s", m->rcpt,
+		    m->mx, m->tls ? "TLS" : "plaintext", m->rpt->json == NULL ?
+		    "no report part" : m->rpt->gzip ? "application/tlsrpt+gzip" :
+		    "application/tlsrpt+json", mail_dkim_status_name(m->dkim.status));
+		char *head = xasprintf("report %zu (%s)", rs->ntlsrpt_received + 1,
+		    via);
+		res_strv_push(&rs->tlsrpt_received, &rs->ntlsrpt_received,
+		    m->rpt->json ? m->rpt->json : "");
+		res_strv_push(&rs->tlsrpt_via, &rs->ntlsrpt_via, via);
+		mail_findings(m, head, rs);
+		free(head);
 		free(via);
 	}
 }
@@ -123,6 +178,25 @@ compare_policy(const struct res_policy *e, const struct res_policy *g,
 	}
 }
 
+/* CONFORMANCE N149: certificate-not-trusted and validation-failure
+ * details carry a failure-reason-code (RFC 8460 4.3.1, 4.3.3: SHOULD). */
+static void
+reason_codes(const struct sts_tlsrpt_report *rep, char ***out, size_t *n)
+{
+	for (size_t k = 0; k < rep->npolicies; k++) {
+		const struct res_policy *p = &rep->policies[k];
+		for (size_t i = 0; i < p->nfailures; i++) {
+			const struct res_failure *f = &p->failures[i];
+			if ((strcmp(f->result_type, "certificate-not-trusted") == 0 ||
+			    strcmp(f->result_type, "validation-failure") == 0) &&
+			    (f->reason_code == NULL || f->reason_code[0] == '\0'))
+				finding(out, n, "%s %s: %s without a failure-reason-code "
+				    "(RFC 8460 4.3.1, 4.3.3)", p->type, p->domain,
+				    f->result_type);
+		}
+	}
+}
+
 void
 tlsrpt_recv_findings(const char *json, const struct res_policy *exp,
     size_t nexp, char ***out, size_t *n)
@@ -150,6 +224,7 @@ tlsrpt_recv_findings(const char *json, const struct res_policy *exp,
 			finding(out, n, "the report has a %s policy for %s that mxsim did "
 			    "not see applied", rep->policies[k].type,
 			    rep->policies[k].domain);
+	reason_codes(rep, out, n);
 	sts_tlsrpt_report_free(rep);
 }
 
@@ -161,6 +236,9 @@ tlsrpt_recv_compare(struct res_scenario *rs)
 		size_t nf = 0;
 		tlsrpt_recv_findings(rs->tlsrpt_received[i], rs->policies,
 		    rs->npolicies, &f, &nf);
+		if (strstr(rs->tlsrpt_via[i], "application/tlsrpt+json") != NULL)
+			res_strv_push(&f, &nf, "the report is not gzip-compressed "
+			    "(RFC 8460 5.3, 5.4: SHOULD)");
 		for (size_t k = 0; k < nf; k++) {
 			char *line = xasprintf("report %zu (%s): %s", i + 1,
 			    rs->tlsrpt_via[i], f[k]);
@@ -169,4 +247,32 @@ tlsrpt_recv_compare(struct res_scenario *rs)
 		}
 		res_strv_free(f, nf);
 	}
+}
+
+void
+tlsrpt_recv_judge(const struct scn_expect *e, struct res_scenario *rs)
+{
+	unsigned mail = 0, https = 0;
+	char *why = NULL;
+
+	if (!e->reports || rs->verdict == NULL || strcmp(rs->verdict, "pass") != 0)
+		return;
+	for (size_t i = 0; i < rs->ntlsrpt_via; i++) {
+		if (strncmp(rs->tlsrpt_via[i], "mailto:", 7) == 0)
+			mail++;
+		else if (strncmp(rs->tlsrpt_via[i], "https://", 8) == 0)
+			https++;
+	}
+	if (mail != (unsigned)e->reports_mail || https != (unsigned)e->reports_https)
+		why = xasprintf("TLSRPT: %u report mail(s) and %u HTTPS report(s) "
+		    "received, expected %d and %d (RFC 8460 3, 5)", mail, https,
+		    e->reports_mail, e->reports_https);
+	else if (rs->ntlsrpt_findings > 0)
+		why = xasprintf("TLSRPT: %zu finding(s) in the reports received, "
+		    "first: %s", rs->ntlsrpt_findings, rs->tlsrpt_findings[0]);
+	if (why == NULL)
+		return;
+	rec_set(&rs->verdict, "fail");
+	rec_set(&rs->reason, why);
+	free(why);
 }

@@ -291,6 +291,29 @@ rank_of(const struct pki *p, const struct rec_session *s, time_t clock,
 	return r;
 }
 
+/* The attacker's own leg to the MX that carried the data of sender
+ * session ws (swap_cert, tls_split), if any: append to why how the MX
+ * got it (the MX's view can differ from the sender's). */
+static void
+relayed_how(const struct rec *r, const struct rec_session *ws, char *why,
+    size_t whylen)
+{
+	size_t n = strlen(why);
+
+	for (size_t i = 0; i < rec_count(r) && n < whylen; i++) {
+		const struct rec_session *u = rec_get(r, i);
+		if (u->via != ws->id || !u->data_sent)
+			continue;
+		if (u->data_tls)
+			snprintf(why + n, whylen - n, "; the attacker relayed it to "
+			    "the MX inside its own TLS (the MX logs TLS)");
+		else
+			snprintf(why + n, whylen - n, "; the attacker relayed it to "
+			    "the MX in clear text (port %u)", u->port);
+		return;
+	}
+}
+
 void
 verdict_message(const struct pki *p, const struct rec *r, time_t clock,
     unsigned phase, unsigned index, struct res_message *m)
@@ -324,6 +347,8 @@ verdict_message_ctx(const struct pki *p, const struct rec *r, time_t clock,
 			m->leak = true;
 			rec_set(&m->content, prot ? "protected" : "exposed");
 		}
+		if (s->cred_leak)
+			m->cred_leak = true;
 		enum rank rk = rank_of(p, s, clock, vc, why, sizeof(why));
 		if (rk > worst) {
 			worst = rk;
@@ -335,6 +360,7 @@ verdict_message_ctx(const struct pki *p, const struct rec *r, time_t clock,
 	if (ws != NULL) {
 		rec_set(&m->mx_host, ws->host);
 		rec_set(&m->data_to, ws->data_to);
+		relayed_how(r, ws, worst_why, sizeof(worst_why));
 		rec_set(&m->reason, worst_why);
 	} else if (last != NULL) {
 		snprintf(why, sizeof(why), "no message data left the sender in %zu session%s "
@@ -420,6 +446,31 @@ phase_has_type(const struct pki *p, const struct rec *r, time_t clock,
 	return false;
 }
 
+/* expect.content against what the attacker read of message m (its
+ * content: "exposed" when some session showed it in clear, "protected"
+ * when all it read was S/MIME ciphertext, NULL without a leak).  false
+ * with the reason in why. */
+static bool
+content_as_expected(const struct res_message *m, enum scn_content want,
+    char *why, size_t whylen)
+{
+	bool exposed = m->leak && m->content != NULL &&
+	    strcmp(m->content, "exposed") == 0;
+
+	if (want == SCN_CONTENT_PROTECTED && exposed) {
+		snprintf(why, whylen, "message %u: the attacker read the content in "
+		    "clear (expected content protected)", m->index);
+		return false;
+	}
+	if (want == SCN_CONTENT_EXPOSED && !exposed) {
+		snprintf(why, whylen, "message %u: expected the attacker to read the "
+		    "content in clear, %s", m->index, m->leak ? "it read only "
+		    "S/MIME ciphertext (content protected)" : "it saw no content");
+		return false;
+	}
+	return true;
+}
+
 void
 verdict_phase(const struct pki *p, const struct rec *r, time_t clock,
     const struct scn_expect *e, const char *domain, struct res_phase *ph)
@@ -471,6 +522,19 @@ verdict_phase_ctx(const struct pki *p, const struct rec *r, time_t clock,
 			rec_set(&ph->reason, why);
 			return;
 		}
+		if (m->cred_leak) {
+			snprintf(why, sizeof(why), "message %u: the attacker read the "
+			    "submission credentials (AUTH outside TLS, or inside the "
+			    "attacker's TLS: RFC 8314 5.2)", m->index);
+			rec_set(&ph->verdict, "fail");
+			rec_set(&ph->reason, why);
+			return;
+		}
+		if (!content_as_expected(m, e->content, why, sizeof(why))) {
+			rec_set(&ph->verdict, "fail");
+			rec_set(&ph->reason, why);
+			return;
+		}
 	}
 	for (size_t k = 0; k < e->ntlsrpt; k++) {
 		if (!phase_has_type(p, r, clock, vc, ph->index, e->tlsrpt[k])) {
@@ -480,6 +544,11 @@ verdict_phase_ctx(const struct pki *p, const struct rec *r, time_t clock,
 			rec_set(&ph->reason, why);
 			return;
 		}
+	}
+	if (!verdict_sts_fetches(r, e, ph->index, why, sizeof(why))) {
+		rec_set(&ph->verdict, "fail");   /* expect.fetches (verdict_sts.h) */
+		rec_set(&ph->reason, why);
+		return;
 	}
 	rec_set(&ph->verdict, "pass");
 }

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/record.h"
 #include "sim/scenario.h"
 
 struct verdict_sts {
@@ -46,5 +47,13 @@ void verdict_sts_at(const struct scenario *scn, unsigned phase,
 void verdict_sts_clear(struct verdict_sts *v);
 /* Whether the policy in force (if any) lists host. */
 bool verdict_sts_match(const struct verdict_sts *v, const char *host);
+
+/* expect.fetches of phase (1-based) against the evidence in r: the
+ * requests the real policy host answered (recorder exchanges REC_HTTPS,
+ * role "policy host", world_sts.c) plus the fetches the tamper_policy
+ * attacker took over (its evidence sessions, mitm_policy.h).  true when
+ * met or not asked; else false with why. */
+bool verdict_sts_fetches(const struct rec *r, const struct scn_expect *e,
+	unsigned phase, char *why, size_t whylen);
 
 #endif

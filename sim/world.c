@@ -24,6 +24,7 @@
 #include "sim/world_crl.h"
 #include "sim/world_dns.h"
 #include "sim/world_sts.h"
+#include "sim/world_mail.h"
 
 #define WORLD_MAX_SAN 16
 
@@ -62,6 +63,7 @@ struct world {
 	struct sandbox *lua;  /* the scenario's Lua state, for hooks (borrowed) */
 	const char *domain;   /* the recipient domain (borrowed) */
 	struct world_sts *sts;  /* MTA-STS and TLSRPT (world_sts.c) */
+	struct world_mail *mail; /* TLSRPT by mail (world_mail.c) */
 	struct world_crl *crl;  /* the CRL host, when a cert is revoked */
 };
 
@@ -102,6 +104,17 @@ issue(struct world *w, const struct scn_cert *c, const char *host,
 	world_cert_spec(c, host, &spec, sans, ARRAY_LEN(sans));
 	spec.domain = w->domain;
 	return pki_issue(w->pki, &spec, out, err, errlen);
+}
+
+/* Whether a dns_faults entry makes name a CNAME (it then has no A). */
+static bool
+is_cname(const struct scn_world *sw, const char *name)
+{
+	for (size_t i = 0; i < sw->ndns_faults; i++)
+		if (strncmp(sw->dns_faults[i].fault, "cname:", 6) == 0 &&
+		    strcasecmp(sw->dns_faults[i].name, name) == 0)
+			return true;
+	return false;
 }
 
 /* The zone a host name belongs to: its parent ("mx1.example.test." ->
@@ -262,9 +275,10 @@ build_dns(struct world *w, const struct scenario *scn, const struct scn_world *s
 		    add_rr(w, err, errlen, "%s. 300 IN MX %d %s.", scn->domain,
 		    sw->mx[i].pref, sw->mx[i].host) < 0)
 			return -1;
-		if (add_rr(w, err, errlen, "%s. 300 IN A %s", sw->mx[i].host,
+		if (!is_cname(sw, sw->mx[i].host) &&
+		    add_rr(w, err, errlen, "%s. 300 IN A %s", sw->mx[i].host,
 		    w->mx[i].pub) < 0)
-			return -1;
+			return -1;   /* a CNAME'd MX: its target has the address */
 	}
 	for (size_t i = 0; i < sw->ndns; i++)
 		if (add_rr(w, err, errlen, "%s", sw->dns[i]) < 0)
@@ -273,8 +287,12 @@ build_dns(struct world *w, const struct scenario *scn, const struct scn_world *s
 		return -1;
 	if (world_dns_data(w->db, sw, WORLD_DNS_ADDR, err, errlen) < 0)
 		return -1;
-	w->sts = world_sts_new(w->l, w->pki, w->db, scn, sw, err, errlen);
+	w->sts = world_sts_new(w->l, w->pki, w->db, w->rec, scn, sw, err,
+	    errlen);
 	if (w->sts == NULL)
+		return -1;
+	w->mail = world_mail_new(w->pki, w->db, sw, err, errlen);
+	if (w->mail == NULL)
 		return -1;
 	if (sign_dns(w, scn, sw, err, errlen) < 0)
 		return -1;
@@ -286,6 +304,7 @@ build_dns(struct world *w, const struct scenario *scn, const struct scn_world *s
 	w->dns = dns_srv_new(w->l, w->db, WORLD_DNS_ADDR, 53, err, errlen);
 	if (w->dns == NULL)
 		return -1;
+	dns_srv_set_rec(w->dns, w->rec);   /* the report's DNS lane */
 	w->dnsw = world_dns_new(w->l, w->pki, w->rec, w->db, w->dns, scn, sw,
 	    err, errlen);
 	return w->dnsw ? 0 : -1;
@@ -313,6 +332,32 @@ staple(struct world *w, struct world_mx *wm, char *err, size_t errlen)
 	return r;
 }
 
+/* mx[i].tls: what TLS the MX offers (CONFORMANCE G68).  TLS 1.0 only,
+ * or TLS 1.2 with nothing but eNULL suites (no sender offers them):
+ * either way the handshake fails with an alert. */
+static int
+mx_tls(SSL_CTX *ctx, const struct scn_mx *sm, char *err, size_t errlen)
+{
+	int ok = 1;
+
+	switch (sm->tls) {
+	case SCN_MX_TLS_DEFAULT:
+		return 0;
+	case SCN_MX_TLS_10:
+		ok = SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION) == 1 &&
+		    SSL_CTX_set_max_proto_version(ctx, TLS1_VERSION) == 1 &&
+		    SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0") == 1;
+		break;
+	case SCN_MX_TLS_NO_CIPHER:
+		ok = SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) == 1 &&
+		    SSL_CTX_set_cipher_list(ctx, "eNULL:@SECLEVEL=0") == 1;
+		break;
+	}
+	if (!ok)
+		snprintf(err, errlen, "%s: cannot restrict its TLS as asked", sm->host);
+	return ok ? 0 : -1;
+}
+
 static int
 build_mx(struct world *w, size_t i, const struct scn_world *sw, char *err,
     size_t errlen)
@@ -320,7 +365,7 @@ build_mx(struct world *w, size_t i, const struct scn_world *sw, char *err,
 	static const uint16_t ports[] = { 25, 587, 465 };
 	const struct scn_mx *sm = &sw->mx[i];
 	struct world_mx *wm = &w->mx[i];
-	struct smtp_override ov[32];
+	struct smtp_override ov[256];   /* replay --as-server: one per reply */
 	struct mitm_attack atk[16];
 	size_t nov = 0, natk = 0;
 	char e[512];
@@ -332,6 +377,8 @@ build_mx(struct world *w, size_t i, const struct scn_world *sw, char *err,
 		return -1;
 	}
 	wm->ctx = pki_server_ctx(wm->cert);
+	if (mx_tls(wm->ctx, sm, err, errlen) < 0)
+		return -1;
 	if (sm->cert.staple && staple(w, wm, err, errlen) < 0)
 		return -1;
 	serve_chain(wm);
@@ -357,6 +404,8 @@ build_mx(struct world *w, size_t i, const struct scn_world *sw, char *err,
 		.rec = w->rec,
 		/* the two enums list the same modes in the same order */
 		.requiretls = (enum smtp_reqtls)sm->requiretls,
+		.on_message = world_mail_capture(w->mail),  /* report mail */
+		.msg_arg = w->mail,
 	};
 	_Static_assert((int)SCN_REQTLS_OFF == (int)SMTP_REQTLS_OFF &&
 	    (int)SCN_REQTLS_PLAIN == (int)SMTP_REQTLS_PLAIN &&
@@ -390,7 +439,8 @@ build_mx(struct world *w, size_t i, const struct scn_world *sw, char *err,
 		a->on_client_line = sa->on_client_line;
 		a->on_server_line = sa->on_server_line;
 		a->on_tls = sa->on_tls;
-		if (a->kind == MITM_SWAP_CERT || a->kind == MITM_HOOK) {
+		if (a->kind == MITM_SWAP_CERT || a->kind == MITM_HOOK ||
+		    a->kind == MITM_TLS_SPLIT) {
 			struct scn_cert c = sa->cert;
 			struct pki_cert *pc;
 			if (c.variant == NULL)
@@ -485,6 +535,7 @@ world_free(struct world *w)
 	free(w->mx);
 	world_crl_free(w->crl);
 	world_sts_free(w->sts);
+	world_mail_free(w->mail);   /* after the MX servers: they call it */
 	X509_free(w->root);
 	world_dns_free(w->dnsw);
 	dns_srv_free(w->dns);
@@ -506,6 +557,12 @@ world_busy(const struct world *w)
 			n += smtp_srv_sessions(w->mx[i].srv);
 	}
 	return n;
+}
+
+struct world_mail *
+world_mail_of(const struct world *w)
+{
+	return w->mail;
 }
 
 struct world_sts *

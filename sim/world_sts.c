@@ -9,6 +9,16 @@
  *
  * What the variants serve (scn_sts.variant) is data: one struct
  * https_resp per variant, applied by fake-https's one mechanism.
+ *
+ * The policy domain is mta_sts.domain (default the recipient domain):
+ * the TXT record, the policy host and its certificate are published
+ * for it.  With mta_sts.cname, _mta-sts.<policy domain> is a CNAME to
+ * that name, which holds the TXT record (RFC 8461 3.1, 8.2).
+ *
+ * Evidence for the verdict: every request the real policy host answers
+ * becomes a recorder exchange (REC_HTTPS, role "policy host", phase and
+ * message of the moment), which is how expect.fetches is judged; the
+ * attacker's path notes each tamper_policy action (mitm_policy.h).
  */
 #include "sim/world_sts.h"
 
@@ -30,6 +40,8 @@
 
 struct world_sts {
 	struct loop *l;
+	struct rec *rec;              /* evidence; NULL: none */
+	const char *pd;               /* the policy domain (borrowed) */
 	struct pki *pki;
 	struct dns_db *db;
 	const struct scenario *scn;
@@ -134,6 +146,32 @@ log_req(const struct https_log *ev, void *arg)
 	    ev->tls_error ? ev->tls_error : "");
 }
 
+/* A request the real policy host answered: logged, and evidence. */
+static void
+log_policy_req(const struct https_log *ev, void *arg)
+{
+	struct world_sts *ws = arg;
+	struct rec_session *x;
+
+	log_req(ev, ws->host);
+	if (ws->rec == NULL || ev->method == NULL)
+		return;   /* a handshake that failed asked for nothing */
+	x = rec_exchange_new(ws->rec, REC_HTTPS, ws->host, WORLD_STS_BACK, 443);
+	if (x == NULL)
+		return;   /* the recorder's cap */
+	rec_set(&x->x.role, "policy host");
+	rec_set(&x->x.client, ev->client_ip);
+	rec_set(&x->x.sni, ev->sni);
+	char *req = xasprintf("%s %s", ev->method, ev->target ? ev->target : "");
+	rec_set(&x->x.request, req);
+	free(req);
+	x->x.status = ev->status;
+	rec_line(ws->rec, x, '>', "%s %s (SNI %s)", ev->method,
+	    ev->target ? ev->target : "", ev->sni ? ev->sni : "-");
+	rec_line(ws->rec, x, '<', "%d", ev->status);
+	rec_set(&x->end, ev->error ? ev->error : "answered");
+}
+
 /* ---- the TXT records ---- */
 
 static const struct scn_attack *
@@ -209,7 +247,17 @@ build_txts(struct world_sts *ws, const struct scn_world *sw, char *err,
 	int r = 0;
 
 	if (sw->sts != NULL) {
-		snprintf(name, sizeof(name), "_mta-sts.%s", d);
+		snprintf(name, sizeof(name), "_mta-sts.%s", ws->pd);
+		if (zone_for(ws, name, err, errlen) < 0)
+			return -1;
+		if (sw->sts->cname != NULL) {
+			/* the record lives at the CNAME target (RFC 8461 3.1) */
+			if (add_rr(ws->db, err, errlen, "%s. 300 IN CNAME %s.", name,
+			    sw->sts->cname) < 0 ||
+			    zone_for(ws, sw->sts->cname, err, errlen) < 0)
+				return -1;
+			snprintf(name, sizeof(name), "%s", sw->sts->cname);
+		}
 		if (sw->sts->txt_set)
 			r = publish_txt(ws, sw, name, sw->sts->txt, sw->sts->ntxt, err,
 			    errlen);
@@ -324,7 +372,8 @@ build_policy_host(struct world_sts *ws, const struct scn_world *sw, char *err,
 	ws->body = world_sts_policy_text(s);
 	if (strcmp(s->variant, "no-host") == 0)
 		return 0;   /* no A record: nothing to reach */
-	if (add_rr(ws->db, err, errlen, "%s. 300 IN A %s", ws->host,
+	if (zone_for(ws, ws->host, err, errlen) < 0 ||
+	    add_rr(ws->db, err, errlen, "%s. 300 IN A %s", ws->host,
 	    WORLD_STS_PUB) < 0)
 		return -1;
 	if (issue(ws, &s->cert, ws->host, &ws->cert, err, errlen) < 0)
@@ -342,7 +391,7 @@ build_policy_host(struct world_sts *ws, const struct scn_world *sw, char *err,
 		struct https_srv_config sc = {
 			.addr = WORLD_STS_BACK, .port_https = 443, .cert = ws->cert,
 			.certs = &hc, .ncerts = 1, .routes = rt,
-			.nroutes = extra ? 2 : 1, .log = log_req, .log_arg = ws->host,
+			.nroutes = extra ? 2 : 1, .log = log_policy_req, .log_arg = ws,
 		};
 		ws->real = https_srv_new(ws->l, &sc, e, sizeof(e));
 		if (ws->real == NULL) {
@@ -365,6 +414,7 @@ build_policy_host(struct world_sts *ws, const struct scn_world *sw, char *err,
 		.text = a != NULL ? a->text : NULL,
 		.cert = ws->evil_cert,
 		.evil_addr = WORLD_STS_EVIL,
+		.rec = ws->rec,
 	};
 	ws->path = mitm_policy_new(ws->l, &mc, e, sizeof(e));
 	if (ws->path == NULL) {
@@ -435,8 +485,8 @@ build_receiver(struct world_sts *ws, const struct scn_world *sw, char *err,
 		    WORLD_TLSRPT_ADDR) < 0)
 			goto out;
 		struct scn_cert valid = { .variant = "valid" };
-		if (issue(ws, &valid, hosts[i], &ws->rcv_certs[ws->nrcv_certs], err,
-		    errlen) < 0)
+		if (issue(ws, sw->tlsrpt_cert.variant ? &sw->tlsrpt_cert : &valid,
+		    hosts[i], &ws->rcv_certs[ws->nrcv_certs], err, errlen) < 0)
 			goto out;
 		certs[ws->nrcv_certs] = (struct https_cert){ hosts[i],
 			ws->rcv_certs[ws->nrcv_certs] };
@@ -487,16 +537,18 @@ build_mailto(struct world_sts *ws, const struct scn_world *sw, char *err,
 
 struct world_sts *
 world_sts_new(struct loop *l, struct pki *p, struct dns_db *db,
-    const struct scenario *scn, const struct scn_world *sw, char *err,
-    size_t errlen)
+    struct rec *rec, const struct scenario *scn, const struct scn_world *sw,
+    char *err, size_t errlen)
 {
 	struct world_sts *ws = xcalloc(1, sizeof(*ws));
 
 	ws->l = l;
 	ws->pki = p;
 	ws->db = db;
+	ws->rec = rec;
 	ws->scn = scn;
-	ws->host = xasprintf("mta-sts.%s", scn->domain);
+	ws->pd = scn_sts_domain(scn, sw->sts);
+	ws->host = xasprintf("mta-sts.%s", ws->pd);
 	if (build_txts(ws, sw, err, errlen) < 0 ||
 	    (sw->sts != NULL && build_policy_host(ws, sw, err, errlen) < 0) ||
 	    build_receiver(ws, sw, err, errlen) < 0 ||

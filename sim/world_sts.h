@@ -19,6 +19,7 @@
 
 #include "core/loop.h"
 #include "core/pki.h"
+#include "core/record.h"
 #include "fake-dns/dns.h"
 #include "fake-https/https.h"
 #include "sim/scenario.h"
@@ -39,7 +40,7 @@ struct world_sts *world_sts_of(const struct world *w);
  * the host mailto: domains get as their MX.  NULL with a message in
  * err. */
 struct world_sts *world_sts_new(struct loop *l, struct pki *p,
-	struct dns_db *db, const struct scenario *scn,
+	struct dns_db *db, struct rec *rec, const struct scenario *scn,
 	const struct scn_world *sw, char *err, size_t errlen);
 void world_sts_free(struct world_sts *ws);   /* NULL is a no-op */
 unsigned world_sts_busy(const struct world_sts *ws);

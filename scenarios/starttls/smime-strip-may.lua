@@ -12,5 +12,5 @@ return {
   message = { smime = true },
   mx     = { { host = "mx1.example.test", pref = 10 } },
   attack = { { "strip_starttls", host = "mx1.example.test" } },
-  expect = { delivery = "plaintext", leak = true },
+  expect = { delivery = "plaintext", leak = true, content = "protected" },
 }

@@ -7,5 +7,5 @@ return {
   domain = "example.test",
   mx     = { { host = "mx1.example.test", pref = 10 } },
   attack = { { "strip_starttls", host = "mx1.example.test" } },
-  expect = { delivery = "plaintext", leak = true },
+  expect = { delivery = "plaintext", leak = true, content = "exposed" },
 }

@@ -66,6 +66,13 @@ struct snd_config {
 	const char *submit_host;     /* NULL: relay as an MTA (MX lookup, port 25) */
 	uint16_t submit_port;        /* 0 = 465 for "implicit", else 587 */
 	const char *submit_tls;      /* "implicit" | "starttls" | "optional" (NULL = "starttls") */
+	const char *auth_user;       /* submission credentials (RFC 4954 AUTH);
+	                              * NULL: no AUTH.  Sent only inside TLS
+	                              * (RFC 8314 5.2), but in opportunistic
+	                              * mode wherever AUTH is offered */
+	const char *auth_pass;
+	const char *auth_mech;       /* "plain" | "login"; NULL: PLAIN when
+	                              * offered, else LOGIN */
 	SSL_CTX *tls;                /* client context trusting the world's CA
 	                              * (borrowed; snd_new makes it ask for
 	                              * stapled OCSP responses) */
@@ -75,6 +82,17 @@ struct snd_config {
 	uint64_t cmd_timeout_ms;     /* 0 = 300000 (RFC 5321 4.5.3.2) */
 	struct snd_state *state;     /* borrowed; NULL: the sender has its own */
 	uint16_t https_port;         /* policy fetch and reports; 0 = 443 */
+	const char *dns_anchor;      /* DS/DNSKEY records of "." (zone-file
+	                              * lines): the sender validates DNSSEC
+	                              * itself (snd_dnssec.c), so stripped
+	                              * signatures are bogus, not insecure.
+	                              * NULL: it trusts its resolver's AD bit */
+	const char *relay;           /* relay: a smart host domain (its MX
+	                              * hosts, implicit MX without) for every
+	                              * message instead of the recipient's
+	                              * domain; MTA-STS, DANE and TLSRPT then
+	                              * apply to that domain (RFC 8461 3.4).
+	                              * NULL: direct delivery */
 };
 
 /* What a sender remembers between deliveries: the MTA-STS policy cache
@@ -121,6 +139,16 @@ size_t snd_pending(const struct sender *s);
  * called once, from the loop, with the number of reports an endpoint
  * accepted.  Results are forgotten once reported (or found unreportable). */
 typedef void snd_report_cb(unsigned accepted, void *arg);
+/* Report mail is DKIM-signed (RFC 6376, RFC 8460 3: ed25519-sha256 or
+ * rsa-sha256, relaxed/relaxed, From, Subject and the TLS-Report-*
+ * fields signed, no l=) with the key given here (owned by st from then
+ * on; NULL: unsigned), as d=SND_DKIM_DOMAIN s=SND_DKIM_SELECTOR.  A
+ * runner derives it from its PKI (pki_named_key(SND_DKIM_KEY_ID,
+ * "ed25519")) and the world publishes its key record. */
+#define SND_DKIM_DOMAIN "sender.mxsim.test"
+#define SND_DKIM_SELECTOR "tlsrpt"
+#define SND_DKIM_KEY_ID "dkim:sender.mxsim.test"
+void snd_state_set_dkim(struct snd_state *st, EVP_PKEY *key);
 int snd_report(struct sender *s, snd_report_cb *done, void *arg)
 	__attribute__((warn_unused_result));
 

@@ -4,9 +4,13 @@
  * DANE is looked at only by a relay in strict or no-verify mode (the
  * opportunistic mode ignores it, as a pre-DANE sender would), in the
  * first pass over the MX hosts, and only when the MX answer (or, for an
- * implicit MX, the NODATA answer to the MX query) was DNSSEC-validated:
- * the resolver set AD (RFC 7672 2.2.1; DANE for a host reached through an
- * insecure MX RRset is a MAY, not done here).  Then, per host:
+ * implicit MX, the NODATA answer to the MX query) was DNSSEC-validated
+ * (RFC 7672 2.2.1; DANE for a host reached through an insecure MX RRset
+ * is a MAY, not done here).  "Validated" is the answer's ad: the stub's
+ * own validation from the world's trust anchor (snd_dnssec.c), so that
+ * signatures stripped between the resolver and the sender make the data
+ * bogus (SERVFAIL below), not insecure; only builtin:trust-ad takes the
+ * resolver's AD bit instead.  Then, per host:
  *
  *   address records insecure   no TLSA query at all (RFC 7672 2.2.2);
  *                              local policy, as without DANE

@@ -9,6 +9,11 @@
  * ids come from a fixed sequence so that runs are reproducible.  A
  * truncated answer (TC=1) switches the query to TCP through core/conn.
  *
+ * Local validation (snd_dnssec.c, with an anchor): an answer with rcode
+ * NOERROR or NXDOMAIN is handed to a validation job before the callback;
+ * the query keeps its place in the list (so cancel and free find it) but
+ * no transport while the job asks its own raw queries.
+ *
  * The callback is the last thing a query does: the query is unlinked and
  * its socket, connection and timer are gone before it runs, so the
  * callback may free the resolver.  Logs at debug level under "sender".
@@ -29,6 +34,7 @@
 
 #include "core/conn.h"
 #include "core/util.h"
+#include "senders/builtin/snd_dnssec.h"
 
 struct dns_q {
 	struct snd_dns *d;
@@ -47,6 +53,10 @@ struct dns_q {
 	uint64_t timer;
 	uint8_t *wire;        /* the current query message */
 	size_t wirelen;
+	snd_dns_raw_cb *raw;  /* a validator's query: the packet, no checks */
+	struct snd_vjob *vj;  /* validating this answer */
+	ldns_pkt *pkt;        /* the answer, while vj runs */
+	bool pkt_tcp;
 };
 
 struct snd_dns {
@@ -59,6 +69,7 @@ struct snd_dns {
 	struct dns_q *queries;
 	uint64_t next_id;
 	uint32_t msgseq;
+	struct snd_val *val;  /* local DNSSEC validation, NULL: trust AD */
 };
 
 static int
@@ -140,6 +151,8 @@ q_stop_transport(struct dns_q *q)
 	}
 	loop_timer_cancel(l, q->timer);
 	q->timer = 0;
+	snd_vjob_cancel(q->vj);
+	q->vj = NULL;
 }
 
 static void
@@ -162,6 +175,7 @@ q_free(struct dns_q *q)
 	free(q->name);
 	ldns_rdf_deep_free(q->qname);
 	free(q->wire);
+	ldns_pkt_free(q->pkt);
 	free(q);
 }
 
@@ -186,6 +200,14 @@ q_finish(struct dns_q *q, struct snd_dns_answer *a)
 
 	q_stop_transport(q);
 	q_unlink(q);
+	if (q->raw != NULL) {   /* no answer for the validator */
+		log_debug("sender", "dns %s type %u: %s", q->name, q->qtype,
+		    a->why ? a->why : snd_dns_rcode_name(a->rcode));
+		q->raw(NULL, arg);
+		answer_clear(a);
+		q_free(q);
+		return;
+	}
 	a->qname = q->name;
 	a->qtype = q->qtype;
 	if (a->why == NULL)
@@ -317,17 +339,28 @@ q_matches(const struct dns_q *q, const ldns_pkt *p)
 	    ldns_dname_compare(ldns_rr_owner(qr), q->qname) == 0;
 }
 
+/* The answer to the caller; sec is the local validation's outcome (NULL:
+ * none, the resolver's AD stands). */
 static void
-q_answer(struct dns_q *q, const ldns_pkt *p, bool tcp)
+q_deliver(struct dns_q *q, const ldns_pkt *p, bool tcp, const enum snd_sec *sec,
+    const char *secwhy)
 {
 	struct snd_dns_answer a;
 	const ldns_rr_list *an = ldns_pkt_answer(p);
 	size_t n = an ? ldns_rr_list_rr_count(an) : 0;
 	const ldns_rdf *cur = q->qname;
+	char why[320];
 
+	if (sec != NULL && *sec == SND_SEC_BOGUS) {
+		log_info("sender", "dns %s type %u: bogus, validated by the "
+		    "sender: %s", q->name, q->qtype, secwhy);
+		snprintf(why, sizeof(why), "bogus (local validation): %s", secwhy);
+		q_fail(q, SND_DNS_SERVFAIL, why);
+		return;
+	}
 	memset(&a, 0, sizeof(a));
 	a.rcode = (int)ldns_pkt_get_rcode(p);
-	a.ad = ldns_pkt_ad(p);
+	a.ad = sec != NULL ? *sec == SND_SEC_SECURE : ldns_pkt_ad(p);
 	a.tcp = tcp;
 	/* Follow the CNAME chain inside the answer section (bounded). */
 	for (int hop = 0; hop < 16 && q->qtype != SND_DNS_CNAME; hop++) {
@@ -364,6 +397,52 @@ q_answer(struct dns_q *q, const ldns_pkt *p, bool tcp)
 		add_str(&a.rdata, &a.nrdata, rr_rdata_str(rr, q->qtype));
 	}
 	q_finish(q, &a);
+}
+
+static void
+q_validated(enum snd_sec sec, const char *why, void *arg)
+{
+	struct dns_q *q = arg;
+	ldns_pkt *p = q->pkt;
+
+	q->vj = NULL;
+	q->pkt = NULL;
+	q_deliver(q, p, q->pkt_tcp, &sec, why);
+	ldns_pkt_free(p);
+}
+
+static void
+q_answer(struct dns_q *q, const ldns_pkt *p, bool tcp)
+{
+	ldns_pkt_rcode rc = ldns_pkt_get_rcode(p);
+	enum snd_sec sec;
+	char why[256];
+	snd_dns_raw_cb *raw = q->raw;
+	void *arg = q->arg;
+
+	if (raw != NULL) {
+		log_debug("sender", "dns %s type %u: %s%s", q->name, q->qtype,
+		    snd_dns_rcode_name((int)rc), ldns_pkt_ad(p) ? ", AD" : "");
+		q_stop_transport(q);
+		q_unlink(q);
+		raw(p, arg);
+		q_free(q);
+		return;
+	}
+	if (q->d->val == NULL ||
+	    (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN)) {
+		q_deliver(q, p, tcp, NULL, NULL);
+		return;
+	}
+	q_stop_transport(q);
+	q->vj = snd_vjob_start(q->d, q->d->val, p, q->qname, q->qtype,
+	    q_validated, q, &sec, why, sizeof(why));
+	if (q->vj != NULL) {
+		q->pkt = ldns_pkt_clone(p);
+		q->pkt_tcp = tcp;
+		return;
+	}
+	q_deliver(q, p, tcp, &sec, why);
 }
 
 /* --- TCP --- */
@@ -530,6 +609,41 @@ q_first(void *arg)
 }
 
 uint64_t
+snd_dns_query_raw(struct snd_dns *d, const ldns_rdf *name, uint16_t qtype,
+    snd_dns_raw_cb *cb, void *arg)
+{
+	char *s = ldns_rdf2str(name);
+	uint64_t id = 0;
+
+	if (s != NULL)
+		id = snd_dns_query(d, s, qtype, NULL, arg);
+	free(s);
+	for (struct dns_q *q = d->queries; id != 0 && q != NULL; q = q->next)
+		if (q->id == id)
+			q->raw = cb;
+	return id;
+}
+
+time_t
+snd_dns_wallclock(const struct snd_dns *d)
+{
+	return loop_wallclock(d->l);
+}
+
+int
+snd_dns_set_anchor(struct snd_dns *d, const char *anchor, char *err,
+    size_t errlen)
+{
+	struct snd_val *v = snd_val_new(anchor, err, errlen);
+
+	if (v == NULL)
+		return -1;
+	snd_val_free(d->val);
+	d->val = v;
+	return 0;
+}
+
+uint64_t
 snd_dns_query(struct snd_dns *d, const char *name, uint16_t qtype,
     snd_dns_cb *cb, void *arg)
 {
@@ -594,6 +708,7 @@ snd_dns_free(struct snd_dns *d)
 		d->queries = q->next;
 		q_free(q);
 	}
+	snd_val_free(d->val);
 	free(d->src_ip);
 	free(d->server_ip);
 	free(d);

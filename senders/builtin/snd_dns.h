@@ -9,6 +9,16 @@
  * of virtual time, and are repeated over TCP when the answer comes back
  * truncated.
  *
+ * With a trust anchor (snd_dns_set_anchor) the stub validates DNSSEC
+ * itself (snd_dnssec.c): the resolver's AD bit is ignored, AD in the
+ * answer then means "validated by the sender", and data the validation
+ * finds bogus (signatures missing or wrong in a zone the chain of trust
+ * says is signed, as when an attacker strips them between the resolver
+ * and the sender) comes back as SERVFAIL, why saying what failed.  The
+ * extra DS and DNSKEY queries go to the same resolver.  Without an
+ * anchor the stub trusts the resolver's AD, as RFC 7672 2.1.1 allows
+ * over a trusted channel.
+ *
  * Every query ends with exactly one callback, unless it is cancelled or
  * the resolver is freed first.  The answer passed to the callback is owned
  * by snd_dns and valid only during the callback.  The callback may cancel
@@ -37,7 +47,9 @@
 #define SND_DNS_MX    15
 #define SND_DNS_TXT   16
 #define SND_DNS_AAAA  28
+#define SND_DNS_DS    43
 #define SND_DNS_TLSA  52
+#define SND_DNS_DNSKEY 48
 
 /* rcodes, as on the wire */
 #define SND_DNS_NOERROR  0
@@ -51,7 +63,8 @@ struct snd_dns_mx {
 
 struct snd_dns_answer {
 	int rcode;           /* DNS rcode, or SND_DNS_TIMEOUT / SND_DNS_NETERR */
-	bool ad;             /* the resolver set AD (authenticated data) */
+	bool ad;             /* authenticated data: validated by the stub
+	                      * (with an anchor), else the resolver's AD */
 	bool tcp;            /* the answer came over TCP */
 	const char *qname;   /* as asked */
 	uint16_t qtype;
@@ -73,6 +86,10 @@ typedef void snd_dns_cb(const struct snd_dns_answer *a, void *arg);
 /* src_ip may be NULL (any).  Returns NULL when an address does not parse. */
 struct snd_dns *snd_dns_new(struct loop *l, const char *src_ip,
 	const char *server_ip, uint16_t server_port);
+/* Validate locally from now on, with the DS/DNSKEY records of "." in
+ * anchor (zone-file lines).  Returns 0, or -1 with err filled. */
+int snd_dns_set_anchor(struct snd_dns *d, const char *anchor, char *err,
+	size_t errlen) __attribute__((warn_unused_result));
 /* Cancels every query in flight, without callbacks.  NULL is a no-op. */
 void snd_dns_free(struct snd_dns *d);
 

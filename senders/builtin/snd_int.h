@@ -41,6 +41,8 @@ struct sender {
 	struct loop *l;
 	struct snd_config cfg;   /* strings point to the copies below */
 	char *src_ip, *resolver_ip, *local_tls, *submit_host, *submit_tls, *helo;
+	char *auth_user, *auth_pass, *auth_mech;
+	char *relay;             /* smart host domain (cfg.relay) or NULL */
 	struct snd_dns *dns;
 	struct job *jobs;
 	bool submit;             /* submission client, not a relay */
@@ -63,6 +65,7 @@ enum job_state {
 	J_EHLO,
 	J_HELO,
 	J_STARTTLS,
+	J_AUTH,      /* AUTH and its SASL responses (snd_session.c) */
 	J_MAIL,
 	J_RCPT,
 	J_DATA,
@@ -121,12 +124,19 @@ struct job {
 	bool opp_retry;          /* OPPORTUNISTIC: reconnect in plaintext next */
 	bool opp_plain;          /* ... and this connection is that retry */
 	bool quit_final;         /* after QUIT: finish, not next server */
+	bool authed;             /* AUTH succeeded on this connection */
+	bool auth_login;         /* AUTH LOGIN (else PLAIN) */
+	int auth_step;           /* SASL responses sent so far */
 
 	/* MTA-STS (snd_sts.c) */
 	struct snd_sts_pol *sts; /* the policy in force (a reference), or NULL */
 	uint64_t httpq;          /* policy fetch in flight */
 	char sts_txt_id[STS_ID_MAX + 1];
 	bool sts_nomatch;        /* an MX host was left out by the policy */
+	bool sts_rechecked;      /* the re-check before giving up was made */
+	bool sts_recheck;        /* ... and is in progress */
+	struct snd_sts_pol *sts_before; /* ... the policy the hosts failed
+	                          * under (a reference) */
 	/* REQUIRETLS (snd_reqtls.c) and TLS-Required: No */
 	bool requiretls;
 	bool tls_optional;
@@ -172,6 +182,11 @@ void snd_dane_job_clear(struct job *j);
 
 /* snd_smtp.c, for snd_sts.c */
 void snd_job_hosts_ready(struct job *j);   /* MX set and policy known */
+/* Every host failed: the pass in plaintext, the re-check of the MTA-STS
+ * policy, else the final result. */
+void snd_job_exhausted(struct job *j);
+/* Forget what the hosts' attempts decided and walk the list again. */
+void snd_job_retry_hosts(struct job *j);
 
 /* snd_sts.c */
 /* After the MX lookup: discover and fetch the policy, then
@@ -180,6 +195,10 @@ void snd_sts_begin(struct job *j);
 /* Before the first connection to hosts[ihost] (DANE decided): false when
  * the policy in force excludes the host (the reason is logged). */
 bool snd_sts_host_ok(struct job *j);
+/* Every MX failed: under an enforce policy, look for a new one before
+ * giving up (RFC 8461 5.1), once per job.  true: the re-check is under
+ * way and ends in snd_job_retry_hosts() or snd_job_exhausted(). */
+bool snd_sts_recheck(struct job *j);
 void snd_sts_job_clear(struct job *j);
 
 /* snd_tlsrpt.c */

@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/util.h"
 #include "senders/builtin/snd_int.h"
@@ -144,7 +145,11 @@ snd_new(struct loop *l, const struct snd_config *cfg)
 	c->resolver_ip = s->resolver_ip = dup_or_null(cfg->resolver_ip);
 	c->local_tls = s->local_tls = dup_or_null(cfg->local_tls);
 	c->submit_host = s->submit_host = dup_or_null(cfg->submit_host);
+	c->relay = s->relay = dup_or_null(cfg->relay);
 	c->submit_tls = s->submit_tls = dup_or_null(cfg->submit_tls);
+	c->auth_user = s->auth_user = dup_or_null(cfg->auth_user);
+	c->auth_pass = s->auth_pass = dup_or_null(cfg->auth_pass);
+	c->auth_mech = s->auth_mech = dup_or_null(cfg->auth_mech);
 	c->helo = s->helo = xstrdup(cfg->helo ? cfg->helo : SND_DEFAULT_HELO);
 	if (c->resolver_port == 0)
 		c->resolver_port = 53;
@@ -163,6 +168,13 @@ snd_new(struct loop *l, const struct snd_config *cfg)
 	} else {
 		s->port = c->smtp_port;
 	}
+	if ((c->auth_user == NULL) != (c->auth_pass == NULL) ||
+	    (c->auth_mech != NULL && strcasecmp(c->auth_mech, "plain") != 0 &&
+	    strcasecmp(c->auth_mech, "login") != 0)) {
+		log_err("sender", "bad AUTH settings (user and pass together; "
+		    "mech \"plain\" or \"login\")");
+		goto fail;
+	}
 	if (c->src_ip != NULL && inet_pton(AF_INET, c->src_ip, &ia) != 1) {
 		log_err("sender", "bad source address \"%s\"", c->src_ip);
 		goto fail;
@@ -173,6 +185,15 @@ snd_new(struct loop *l, const struct snd_config *cfg)
 		log_err("sender", "bad resolver address \"%s\"",
 		    c->resolver_ip ? c->resolver_ip : "(none)");
 		goto fail;
+	}
+	if (c->dns_anchor != NULL) {   /* local DNSSEC validation */
+		char err[256];
+		if (snd_dns_set_anchor(s->dns, c->dns_anchor, err,
+		    sizeof(err)) < 0) {
+			log_err("sender", "%s", err);
+			goto fail;
+		}
+		c->dns_anchor = NULL;   /* copied into the validator */
 	}
 	if (c->tls != NULL)
 		snd_ocsp_request(c->tls);   /* status_request (snd_ocsp.c) */
@@ -213,7 +234,11 @@ snd_free(struct sender *s)
 	free(s->resolver_ip);
 	free(s->local_tls);
 	free(s->submit_host);
+	free(s->relay);
 	free(s->submit_tls);
+	free(s->auth_user);
+	free(s->auth_pass);
+	free(s->auth_mech);
 	free(s->helo);
 	free(s);
 }
@@ -293,7 +318,9 @@ snd_send_opt(struct sender *s, const char *from, const char *rcpt,
 	j->s = s;
 	j->from = xstrdup(from);
 	j->rcpt = xstrdup(rcpt);
-	j->domain = xstrdup(at + 1);
+	/* the next hop's domain: the smart host's when relaying through one,
+	 * which is then also the MTA-STS policy domain (RFC 8461 3.4) */
+	j->domain = xstrdup(s->relay != NULL && !s->submit ? s->relay : at + 1);
 	for (char *p = j->domain; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	size_t n = strlen(j->domain);

@@ -15,6 +15,12 @@
  * as a DNS-ID (RFC 6125: no partial wildcards, never the subject CN); a
  * failure sends QUIT at once, before any MAIL (RFC 3207 4.1).
  *
+ * AUTH (a submission client with credentials): PLAIN with an initial
+ * response, or LOGIN, as the post-TLS EHLO offers, before MAIL; never
+ * outside TLS (RFC 8314 5.2: the connection is lost instead), except in
+ * the opportunistic mode, which authenticates wherever AUTH is offered.
+ * A 5xx to AUTH bounces the message.
+ *
  * Handlers run from conn callbacks; they never free anything (see
  * snd_smtp.c for lifetimes).
  */
@@ -22,8 +28,10 @@
 #include <openssl/x509v3.h>
 #include <arpa/inet.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/util.h"
+#include "fake-mx/smtp_auth.h"
 #include "senders/builtin/snd_int.h"
 
 static bool
@@ -56,6 +64,116 @@ send_mail(struct job *j)
 	/* RFC 8689 2: never REQUIRETLS outside TLS */
 	snd_send_cmd(j, J_MAIL, "MAIL FROM:<%s>%s", j->from,
 	    j->requiretls && j->tls_on ? " REQUIRETLS" : "");
+}
+
+/* --- AUTH (RFC 4954, PLAIN RFC 4616, LOGIN) for a submission client --- */
+
+static void refused(struct job *j, int code, const char *step, bool permanent);
+
+/* Whether the EHLO reply in j->rep lists SASL mechanism mech ("AUTH
+ * PLAIN LOGIN", or the old "AUTH=PLAIN"). */
+static bool
+ehlo_offers_mech(const struct job *j, const char *mech)
+{
+	size_t n = strlen(mech);
+
+	for (size_t i = 1; i < j->rep.nlines; i++) {
+		const char *p = j->rep.lines[i];
+		if (strlen(p) < 9 || strncasecmp(p + 4, "AUTH", 4) != 0 ||
+		    (p[8] != ' ' && p[8] != '='))
+			continue;
+		for (p += 9; *p != '\0'; p += strcspn(p, " ")) {
+			p += strspn(p, " ");
+			if (strncasecmp(p, mech, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The credentials go only inside TLS (RFC 8314 5.2, RFC 4954 4; the
+ * pre-TLS EHLO is forgotten, RFC 3207 4.2); the opportunistic mode
+ * authenticates wherever AUTH is offered.  Then MAIL. */
+static void
+auth_or_mail(struct job *j)
+{
+	struct sender *s = j->s;
+	const char *want = s->cfg.auth_mech;
+	char ir[2 * 4 * (SMTP_AUTH_FIELD_MAX + 2) / 3 + 8];
+	bool plain, login;
+
+	if (!s->submit || s->cfg.auth_user == NULL || j->authed) {
+		send_mail(j);
+		return;
+	}
+	if (!j->tls_on && s->cfg.mode != SND_OPPORTUNISTIC) {
+		snd_job_fail(j, true, "%s: no TLS on this connection, and the "
+		    "submission credentials never go in clear text (RFC 8314 "
+		    "5.2)", j->peer);
+		return;
+	}
+	plain = ehlo_offers_mech(j, "PLAIN") &&
+	    (want == NULL || strcasecmp(want, "plain") == 0);
+	login = ehlo_offers_mech(j, "LOGIN") &&
+	    (want == NULL || strcasecmp(want, "login") == 0);
+	if (!plain && !login) {
+		log_info("sender", "%s: AUTH %s not offered; submitting without "
+		    "authentication", j->peer, want ? want : "PLAIN or LOGIN");
+		send_mail(j);
+		return;
+	}
+	j->auth_login = !plain;
+	j->auth_step = 0;
+	if (j->auth_login) {
+		snd_send_cmd(j, J_AUTH, "AUTH LOGIN");
+		return;
+	}
+	if (smtp_auth_plain_encode(s->cfg.auth_user, s->cfg.auth_pass, ir,
+	    sizeof(ir)) < 0) {
+		snd_job_fail(j, true, "%s: credentials too long", j->peer);
+		return;
+	}
+	j->auth_step = 1;
+	snd_send_cmd(j, J_AUTH, "AUTH PLAIN %s", ir);   /* RFC 4954 4 */
+}
+
+static void
+on_auth(struct job *j, int code)
+{
+	struct sender *s = j->s;
+	char b64[4 * (SMTP_AUTH_FIELD_MAX + 2) / 3 + 8], t[256];
+	const char *field;
+
+	if (code == 235) {
+		j->authed = true;
+		log_info("sender", "%s: authenticated as %s (AUTH %s%s)", j->peer,
+		    s->cfg.auth_user, j->auth_login ? "LOGIN" : "PLAIN",
+		    j->tls_on ? "" : ", in clear text");
+		send_mail(j);
+		return;
+	}
+	if (code == 334 && j->auth_login && j->auth_step < 2) {
+		field = j->auth_step == 0 ? s->cfg.auth_user : s->cfg.auth_pass;
+		if (smtp_auth_b64(field, b64, sizeof(b64)) < 0) {
+			snd_job_fail(j, true, "%s: credentials too long", j->peer);
+			return;
+		}
+		j->auth_step++;
+		snd_send_cmd(j, J_AUTH, "%s", b64);
+		return;
+	}
+	if (code == 334) {   /* nothing more to say: cancel (RFC 4954 4) */
+		snd_send_cmd(j, J_AUTH, "*");
+		return;
+	}
+	if (code >= 500 && code < 600) {
+		j->result = SND_BOUNCED;
+		snd_job_log(j, "%s: authentication failed: %s; bouncing", j->peer,
+		    reply_text(j, t, sizeof(t)));
+		snd_quit(j, true);
+		return;
+	}
+	refused(j, code, "AUTH", false);
 }
 
 static void
@@ -115,7 +233,7 @@ plain_or_fail(struct job *j)
 	}
 	log_info("sender", "%s: STARTTLS not offered; going on in plaintext",
 	    j->peer);
-	send_mail(j);
+	auth_or_mail(j);
 }
 
 static void
@@ -128,7 +246,7 @@ on_ehlo(struct job *j, int code)
 		bool offered = smtp_reply_has_capa(&j->rep, "STARTTLS");
 		if (j->tls_on) {
 			if (snd_reqtls_ehlo_ok(j))
-				send_mail(j);
+				auth_or_mail(j);
 		} else if (offered && !j->plain_only && !j->starttls_sent &&
 		    s->cfg.tls != NULL) {
 			j->starttls_sent = true;
@@ -143,7 +261,7 @@ on_ehlo(struct job *j, int code)
 			log_info("sender", "%s: %s; going on in plaintext", j->peer,
 			    j->plain_only ? "plaintext retry" :
 			    "STARTTLS not offered");
-			send_mail(j);
+			auth_or_mail(j);
 		}
 		return;
 	}
@@ -165,7 +283,7 @@ on_helo(struct job *j, int code)
 		refused(j, code, "HELO", false);
 		return;
 	}
-	send_mail(j);
+	auth_or_mail(j);
 }
 
 static void
@@ -185,7 +303,7 @@ on_starttls(struct job *j, int code)
 	}
 	log_info("sender", "%s: STARTTLS refused (%s); going on in plaintext",
 	    j->peer, reply_text(j, t, sizeof(t)));
-	send_mail(j);
+	auth_or_mail(j);
 }
 
 static void
@@ -258,6 +376,7 @@ static const struct {
 	{ J_EHLO, "EHLO", on_ehlo },
 	{ J_HELO, "HELO", on_helo },
 	{ J_STARTTLS, "STARTTLS", on_starttls },
+	{ J_AUTH, "AUTH", on_auth },
 	{ J_MAIL, "MAIL FROM", on_mail },
 	{ J_RCPT, "RCPT TO", on_rcpt },
 	{ J_DATA, "DATA", on_data },
@@ -433,7 +552,8 @@ pkix_ok(struct job *j)
 	bad = cert_check(j, det, sizeof(det));
 	if (bad == NULL)
 		bad = snd_ocsp_check(j, det, sizeof(det));   /* a stapled "revoked" */
-	snd_rpt_session(j, bad != NULL ? snd_cert_result_type(bad) : NULL, NULL);
+	snd_rpt_session(j, bad != NULL ? snd_cert_result_type(bad) : NULL,
+	    bad != NULL ? det : NULL);   /* failure-reason-code (RFC 8460 4.3) */
 	if (bad == NULL) {
 		j->tls_verified = true;
 		return true;

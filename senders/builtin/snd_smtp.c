@@ -121,8 +121,8 @@ snd_arm(struct job *j, uint64_t ms)
 }
 
 /* The end of the host list. */
-static void
-job_exhausted(struct job *j)
+void
+snd_job_exhausted(struct job *j)
 {
 	struct sender *s = j->s;
 
@@ -139,6 +139,8 @@ job_exhausted(struct job *j)
 	}
 	char last[sizeof(j->why)];
 	memcpy(last, j->why, sizeof(last));
+	if (!s->submit && snd_sts_recheck(j))
+		return;   /* a new policy may let the message go (RFC 8461 5.1) */
 	if (snd_reqtls_exhausted(j))
 		return;
 	if (j->sts_nomatch && j->sts != NULL) {
@@ -222,7 +224,7 @@ job_next_host(struct job *j)
 	    j->hosts[j->ihost].sts_enforce || j->requiretls))
 		j->ihost++;   /* never plaintext where DANE or MTA-STS applied */
 	if (j->ihost >= j->nhosts) {
-		job_exhausted(j);
+		snd_job_exhausted(j);
 		return;
 	}
 	struct host *h = &j->hosts[j->ihost];
@@ -308,6 +310,20 @@ snd_job_hosts_ready(struct job *j)
 	job_next_host(j);
 }
 
+void
+snd_job_retry_hosts(struct job *j)
+{
+	for (size_t i = 0; i < j->nhosts; i++) {
+		struct host *h = &j->hosts[i];
+		snd_dane_host_clear(h);
+		h->tls_failed = h->sts_gated = h->sts = h->sts_enforce = false;
+	}
+	j->ihost = 0;
+	j->pass = 0;
+	j->any_tls_failed = j->sts_nomatch = false;
+	job_next_host(j);
+}
+
 /* Resolve and deliver. */
 void
 snd_job_start(struct job *j)
@@ -365,6 +381,8 @@ job_connect(struct job *j)
 	j->tls_on = false;
 	j->starttls_sent = false;
 	j->helo = false;
+	j->authed = j->auth_login = false;
+	j->auth_step = 0;
 	j->plain_only = j->pass == 1 || j->opp_plain;
 	smtp_reply_clear(&j->rep);
 	j->c = conn_connect(s->l, s->cfg.src_ip, addr, s->port, conn_ev_cb, j);

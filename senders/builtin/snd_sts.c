@@ -22,6 +22,21 @@
  *   policy (RFC 8461 3.3, 5.1) and is reported (TLSRPT sts:
  *   sts-policy-fetch-error, sts-webpki-invalid, sts-policy-invalid).
  *   A good one replaces the cache entry; max_age runs from the fetch.
+ *   Same id, but the entry was fetched a day ago or more: fetched again
+ *   (proactive refresh, RFC 8461 3.3 and 10.2), so max_age runs from
+ *   the refresh; a failed refresh keeps the entry.
+ *   Retry pacing (3.3): a fetch that failed for an id is not tried
+ *   again for that id within 5 minutes (the cached policy, if any,
+ *   applies meanwhile, and nothing new is reported).
+ *   The policy domain is the job's domain: the recipient's, or the
+ *   smart host's when the sender relays through one (3.4); an address
+ *   literal has none (snd_smtp.c never gets here for one).
+ *
+ * Before giving up (RFC 8461 5.1): when every MX failed and an enforce
+ * policy was in force, the TXT record is looked up once more; with a
+ * new id the new policy is fetched and, if it differs from the one the
+ * hosts failed under, the host list is tried again under it (a new
+ * mode testing or none, or new mx patterns, may let the message go).
  *
  * Application, per MX host, after DANE has been decided for it (DANE
  * wins where a TLSA RRset applies, RFC 8461 2):
@@ -53,6 +68,28 @@ sts_wanted(const struct job *j)
 	    !j->tls_optional && s->http != NULL && !j->no_report;
 }
 
+/* The re-check before giving up found what j->sts now holds. */
+static void
+recheck_done(struct job *j)
+{
+	struct snd_sts_pol *before = j->sts_before;
+
+	j->sts_recheck = false;
+	j->sts_before = NULL;
+	if (j->sts == before) {
+		snd_sts_pol_unref(before);
+		log_info("sender", "%s: MTA-STS re-check: no new policy; the "
+		    "failures stand", j->domain);
+		snd_job_exhausted(j);
+		return;
+	}
+	log_info("sender", "%s: MTA-STS re-check: the policy changed (id %s -> "
+	    "%s): the MX hosts are tried again under it (RFC 8461 5.1)",
+	    j->domain, before->id, j->sts != NULL ? j->sts->id : "(none)");
+	snd_sts_pol_unref(before);
+	snd_job_retry_hosts(j);
+}
+
 /* The policy is known (or known to be absent): go on with the hosts. */
 static void
 sts_apply(struct job *j)
@@ -60,7 +97,10 @@ sts_apply(struct job *j)
 	const struct sts_policy *p;
 
 	if (j->sts == NULL) {
-		snd_job_hosts_ready(j);
+		if (j->sts_recheck)
+			recheck_done(j);
+		else
+			snd_job_hosts_ready(j);
 		return;
 	}
 	p = j->sts->p;
@@ -76,7 +116,10 @@ sts_apply(struct job *j)
 		    p->nmx == 1 ? "" : "s", p->max_age,
 		    (long long)j->sts->expires);
 	}
-	snd_job_hosts_ready(j);
+	if (j->sts_recheck)
+		recheck_done(j);
+	else
+		snd_job_hosts_ready(j);
 }
 
 /* No (new) policy could be had: the cached one, if any and unexpired. */
@@ -100,6 +143,9 @@ use_cached(struct job *j, const char *why)
 static void
 fetch_failed(struct job *j, const char *result_type, const char *why)
 {
+	if (j->sts_txt_id[0] != '\0')   /* retry pacing (RFC 8461 3.3) */
+		snd_sts_cache_failed(j->s->state->cache, j->domain, j->sts_txt_id,
+		    loop_wallclock(j->s->l));
 	snd_rpt_policy_failure(j, "sts", result_type, why);
 	use_cached(j, why);
 }
@@ -191,6 +237,8 @@ on_txt(const struct snd_dns_answer *a, void *arg)
 	struct snd_sts_pol *e;
 	char id[STS_ID_MAX + 1], err[256], why[400], *host;
 	enum sts_txt_result r;
+	time_t now = loop_wallclock(j->s->l);
+	long ago;
 
 	j->dnsq = 0;
 	if (a->rcode != SND_DNS_NOERROR || a->nrdata == 0) {
@@ -209,18 +257,30 @@ on_txt(const struct snd_dns_answer *a, void *arg)
 		use_cached(j, why);
 		return;
 	}
-	e = snd_sts_cache_get(j->s->state->cache, j->domain,
-	    loop_wallclock(j->s->l));
-	if (e != NULL && strcmp(e->id, id) == 0) {
+	e = snd_sts_cache_get(j->s->state->cache, j->domain, now);
+	if (e != NULL && strcmp(e->id, id) == 0 && !snd_sts_cache_stale(e, now)) {
 		log_info("sender", "%s: MTA-STS id %s unchanged: the cached policy "
 		    "applies", j->domain, id);
 		j->sts = snd_sts_pol_ref(e);
 		sts_apply(j);
 		return;
 	}
-	log_info("sender", "%s: MTA-STS id %s %s: fetching the policy",
-	    j->domain, id, e != NULL ? "differs from the cached one" :
-	    "and nothing cached");
+	ago = snd_sts_cache_paced(j->s->state->cache, j->domain, id, now);
+	if (ago >= 0) {
+		snprintf(why, sizeof(why), "the fetch for id %s failed %lds ago: "
+		    "not tried again within %ds (RFC 8461 3.3)", id, ago,
+		    SND_STS_RETRY_S);
+		use_cached(j, why);
+		return;
+	}
+	if (e != NULL && strcmp(e->id, id) == 0)
+		log_info("sender", "%s: MTA-STS id %s unchanged, but the policy was "
+		    "fetched %llds ago: refreshing it (RFC 8461 3.3, 10.2)",
+		    j->domain, id, (long long)(now - e->fetched));
+	else
+		log_info("sender", "%s: MTA-STS id %s %s: fetching the policy",
+		    j->domain, id, e != NULL ? "differs from the cached one" :
+		    "and nothing cached");
 	snprintf(j->sts_txt_id, sizeof(j->sts_txt_id), "%s", id);
 	host = xasprintf(STS_HOST_PREFIX "%s", j->domain);
 	j->dnsq = snd_dns_query(j->s->dns, host, SND_DNS_A, on_policy_host, j);
@@ -245,6 +305,34 @@ snd_sts_begin(struct job *j)
 	free(name);
 	if (j->dnsq == 0)
 		use_cached(j, "no valid _mta-sts name");
+}
+
+bool
+snd_sts_recheck(struct job *j)
+{
+	bool enforced = j->sts_nomatch;
+	char *name;
+
+	for (size_t i = 0; i < j->nhosts; i++)
+		enforced |= j->hosts[i].sts_enforce;
+	if (j->sts == NULL || j->sts_rechecked || !enforced ||
+	    j->sts->p->mode != STS_MODE_ENFORCE || j->st == J_DONE)
+		return false;
+	j->sts_rechecked = true;
+	log_info("sender", "%s: every MX host failed under the enforce MTA-STS "
+	    "policy id %s: checking for a new policy first (RFC 8461 5.1)",
+	    j->domain, j->sts->id);
+	j->sts_before = j->sts;   /* the reference moves */
+	j->sts = NULL;
+	j->sts_recheck = true;
+	j->sts_txt_id[0] = '\0';
+	name = xasprintf("_mta-sts.%s", j->domain);
+	j->st = J_RESOLVE;
+	j->dnsq = snd_dns_query(j->s->dns, name, SND_DNS_TXT, on_txt, j);
+	free(name);
+	if (j->dnsq == 0)
+		use_cached(j, "no valid _mta-sts name");
+	return true;
 }
 
 bool
@@ -294,4 +382,6 @@ snd_sts_job_clear(struct job *j)
 	j->httpq = 0;
 	snd_sts_pol_unref(j->sts);
 	j->sts = NULL;
+	snd_sts_pol_unref(j->sts_before);
+	j->sts_before = NULL;
 }

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
+#include <openssl/evp.h>
 
 #include "core/result.h"
 #include "fake-https/sts.h"
@@ -54,6 +55,25 @@ void snd_sts_cache_touch(struct snd_sts_pol *e, time_t now);
 size_t snd_sts_cache_count(const struct snd_sts_cache *c);
 struct snd_sts_pol *snd_sts_pol_ref(struct snd_sts_pol *e);
 void snd_sts_pol_unref(struct snd_sts_pol *e);   /* NULL is a no-op */
+
+/* Proactive refresh (RFC 8461 3.3, 10.2: "for example, daily"): an
+ * entry fetched this long ago is fetched again even though the TXT id
+ * did not change, and max_age runs from that fetch. */
+#define SND_STS_REFRESH_S 86400
+/* Retry pacing (RFC 8461 3.3): after a failed fetch for an id, that id
+ * is not fetched again for this long. */
+#define SND_STS_RETRY_S 300
+
+/* Whether the entry is due for a proactive refresh at now. */
+bool snd_sts_cache_stale(const struct snd_sts_pol *e, time_t now);
+/* A fetch of the policy for (domain, id) failed at now: remember it
+ * (one per domain; a successful snd_sts_cache_put forgets it). */
+void snd_sts_cache_failed(struct snd_sts_cache *c, const char *domain,
+	const char *id, time_t now);
+/* Seconds since a fetch for (domain, id) failed, when that was less
+ * than SND_STS_RETRY_S ago; -1 otherwise (fetch). */
+long snd_sts_cache_paced(const struct snd_sts_cache *c, const char *domain,
+	const char *id, time_t now);
 
 /* Whether the MX host matches the policy (RFC 8461 4.1; malformed
  * patterns never match). */
@@ -90,6 +110,8 @@ void snd_rpt_range(const struct snd_rpt *r, size_t i, time_t *start,
 	time_t *end);
 /* Forget domain i's results (after reporting). */
 void snd_rpt_forget(struct snd_rpt *r, size_t i);
+/* The DKIM key report mail is signed with (snd_state_set_dkim), or NULL. */
+EVP_PKEY *snd_rpt_dkim(const struct snd_rpt *r);
 
 #define SND_RPT_ORG "mxsim reference sender"
 #define SND_RPT_CONTACT "tlsrpt@sender.mxsim.test"

@@ -18,9 +18,18 @@
 #include "core/util.h"
 #include "senders/builtin/snd_int.h"
 
+/* A failed fetch, for retry pacing. */
+struct sts_fail {
+	char *domain;
+	char id[STS_ID_MAX + 1];
+	time_t at;
+};
+
 struct snd_sts_cache {
 	struct snd_sts_pol **v;
 	size_t n;
+	struct sts_fail *f;
+	size_t nf;
 };
 
 struct snd_sts_cache *
@@ -54,6 +63,9 @@ snd_sts_cache_free(struct snd_sts_cache *c)
 	for (size_t i = 0; i < c->n; i++)
 		snd_sts_pol_unref(c->v[i]);
 	free(c->v);
+	for (size_t i = 0; i < c->nf; i++)
+		free(c->f[i].domain);
+	free(c->f);
 	free(c);
 }
 
@@ -64,6 +76,17 @@ find(const struct snd_sts_cache *c, const char *domain)
 
 	for (i = 0; i < c->n; i++)
 		if (strcasecmp(c->v[i]->domain, domain) == 0)
+			break;
+	return i;
+}
+
+static size_t
+find_fail(const struct snd_sts_cache *c, const char *domain)
+{
+	size_t i;
+
+	for (i = 0; i < c->nf; i++)
+		if (strcasecmp(c->f[i].domain, domain) == 0)
 			break;
 	return i;
 }
@@ -93,11 +116,15 @@ struct snd_sts_pol *
 snd_sts_cache_put(struct snd_sts_cache *c, const char *domain, const char *id,
     struct sts_policy *p, time_t now)
 {
-	size_t i = find(c, domain);
+	size_t i = find(c, domain), k = find_fail(c, domain);
 	struct snd_sts_pol *e = xcalloc(1, sizeof(*e));
 
 	if (i < c->n)
 		drop(c, i);
+	if (k < c->nf) {   /* a good fetch ends the pacing */
+		free(c->f[k].domain);
+		c->f[k] = c->f[--c->nf];
+	}
 	e->refs = 1;
 	e->domain = xstrdup(domain);
 	for (char *q = e->domain; *q; q++)
@@ -115,6 +142,38 @@ snd_sts_cache_touch(struct snd_sts_pol *e, time_t now)
 {
 	e->fetched = now;
 	e->expires = now + (time_t)e->p->max_age;
+}
+
+bool
+snd_sts_cache_stale(const struct snd_sts_pol *e, time_t now)
+{
+	return now - e->fetched >= SND_STS_REFRESH_S;
+}
+
+void
+snd_sts_cache_failed(struct snd_sts_cache *c, const char *domain,
+    const char *id, time_t now)
+{
+	size_t k = find_fail(c, domain);
+
+	if (k == c->nf) {
+		c->f = xrealloc(c->f, (c->nf + 1) * sizeof(*c->f));
+		c->f[c->nf++].domain = xstrdup(domain);
+	}
+	snprintf(c->f[k].id, sizeof(c->f[k].id), "%s", id);
+	c->f[k].at = now;
+}
+
+long
+snd_sts_cache_paced(const struct snd_sts_cache *c, const char *domain,
+    const char *id, time_t now)
+{
+	size_t k = find_fail(c, domain);
+
+	if (k == c->nf || strcmp(c->f[k].id, id) != 0 || now < c->f[k].at ||
+	    now - c->f[k].at >= SND_STS_RETRY_S)
+		return -1;
+	return (long)(now - c->f[k].at);
 }
 
 size_t

@@ -45,6 +45,7 @@ struct rpt_dom {
 struct snd_rpt {
 	struct rpt_dom *v;
 	size_t n;
+	EVP_PKEY *dkim;   /* signs report mail (snd_tlsrpt_send.c), or NULL */
 };
 
 /* ---- results ---- */
@@ -90,7 +91,21 @@ snd_rpt_free(struct snd_rpt *r)
 	for (size_t i = 0; i < r->n; i++)
 		dom_clear(&r->v[i]);
 	free(r->v);
+	EVP_PKEY_free(r->dkim);
 	free(r);
+}
+
+void
+snd_state_set_dkim(struct snd_state *st, EVP_PKEY *key)
+{
+	EVP_PKEY_free(st->rpt->dkim);
+	st->rpt->dkim = key;
+}
+
+EVP_PKEY *
+snd_rpt_dkim(const struct snd_rpt *r)
+{
+	return r->dkim;
 }
 
 static bool

@@ -8,7 +8,8 @@
  * v=TLSRPTv1 record), then each rua in order: https: (A lookup of its
  * host with the sender's resolver, POST of the gzip'd report as
  * application/tlsrpt+gzip; 200-299 is accepted, RFC 8460 5.4) or mailto:
- * (a multipart/report message, 5.3, sent through snd_send_opt with
+ * (a multipart/report message, 5.3, DKIM-signed when the state has a
+ * key (snd_state_set_dkim), sent through snd_send_opt with
  * "TLS-Required: No" and not counted in any report).  Then the domain's
  * results are forgotten.  The run owns everything it allocates; the
  * sender frees it with snd_rpt_run_free().  done comes from a timer.
@@ -19,7 +20,13 @@
 #include <openssl/evp.h>
 
 #include "core/util.h"
+#include "fake-mx/mail.h"
 #include "senders/builtin/snd_int.h"
+
+/* The fields the DKIM signature covers (RFC 6376 5.4; the TLS-Report-*
+ * ones as RFC 8460 3 wants them protected). */
+#define DKIM_HEADS "from:to:date:subject:message-id:tls-report-domain:" \
+	"tls-report-submitter:mime-version:content-type"
 
 struct rpt_run {
 	struct sender *s;
@@ -184,6 +191,33 @@ on_mail_done(enum snd_result res, const char *why, void *arg)
 	next_rua(r);
 }
 
+/* msg with a DKIM-Signature field on top when the sender has a key
+ * (RFC 8460 3; fake-mx/mail_dkim.c), LF line ends; xmalloc'd. */
+static char *
+sign(struct rpt_run *r, const char *msg, time_t now)
+{
+	EVP_PKEY *key = snd_rpt_dkim(r->s->state->rpt);
+	char err[128], *sig, *out;
+	struct buf b = { 0 };
+
+	if (key == NULL)
+		return xstrdup(msg);
+	sig = mail_dkim_sign(msg, strlen(msg), key, SND_DKIM_DOMAIN,
+	    SND_DKIM_SELECTOR, DKIM_HEADS, now, err, sizeof(err));
+	if (sig == NULL) {
+		log_warn("sender", "TLSRPT: report mail unsigned: %s", err);
+		return xstrdup(msg);
+	}
+	for (const char *p = sig; *p != '\0'; p++)
+		if (*p != '\r')
+			buf_append(&b, p, 1);
+	buf_appendf(&b, "%s", msg);
+	out = xstrdup(buf_cstr(&b));
+	buf_free(&b);
+	free(sig);
+	return out;
+}
+
 static char *
 mail_body(struct rpt_run *r, const char *to)
 {
@@ -201,6 +235,7 @@ mail_body(struct rpt_run *r, const char *to)
 	buf_init(&b);
 	buf_appendf(&b, "From: <%s>\nTo: <%s>\nDate: %s\n"
 	    "Subject: Report Domain: %s Submitter: %s Report-ID: <%s_%s@%s>\n"
+	    "Message-ID: <%s_%s@%s>\n"
 	    "TLS-Report-Domain: %s\nTLS-Report-Submitter: %s\n"
 	    "TLS-Required: No\nMIME-Version: 1.0\n"
 	    "Content-Type: multipart/report; report-type=\"tlsrpt\"; "
@@ -211,7 +246,8 @@ mail_body(struct rpt_run *r, const char *to)
 	    "Content-Transfer-Encoding: base64\nContent-Disposition: attachment; "
 	    "filename=\"%s!%s!%s!%s.json.gz\"\n\n",
 	    SND_RPT_CONTACT, to, date, r->domain, SND_RPT_SUBMITTER, s0,
-	    r->domain, SND_RPT_SUBMITTER, r->domain, SND_RPT_SUBMITTER,
+	    r->domain, SND_RPT_SUBMITTER, s0, r->domain, SND_RPT_SUBMITTER,
+	    r->domain, SND_RPT_SUBMITTER,
 	    SND_RPT_SUBMITTER, r->domain, SND_RPT_SUBMITTER, r->domain, s0, s1);
 	/* base64 in lines of 76 characters (57 input bytes each) */
 	for (size_t i = 0; i < r->gzlen; i += 57) {
@@ -224,7 +260,7 @@ mail_body(struct rpt_run *r, const char *to)
 			buf_append(&b, "\n", 1);
 	}
 	buf_appendf(&b, "\n--mxsim-tlsrpt--\n");
-	char *out = xstrdup(buf_cstr(&b));
+	char *out = sign(r, buf_cstr(&b), now);
 	buf_free(&b);
 	return out;
 }

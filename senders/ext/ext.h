@@ -40,9 +40,14 @@ struct ext_world {
 	const char *submit_host;   /* NULL: relay as an MTA */
 	int submit_port;
 	const char *submit_tls;    /* "implicit" | "starttls" | "optional" */
+	const char *submit_user;   /* AUTH (RFC 4954) credentials, or NULL */
+	const char *submit_pass;
+	const char *submit_mech;   /* "plain" | "login" | NULL: the sender picks */
 	const char *sender_tls;    /* NULL or "may" | "encrypt" | "secure" | "dane" */
 	bool dane;                 /* TLSA records are published */
 	bool mta_sts;              /* an MTA-STS policy is published */
+	bool requiretls;           /* messages are to be relayed with REQUIRETLS */
+	bool smime;                /* messages are to be S/MIME-encrypted */
 	int phase;                 /* 1-based */
 };
 
@@ -92,13 +97,24 @@ int ext_send(struct ext *e, const char *from, const char *rcpt,
  * logs, matching lines written since its submission): moved to the
  * caller, who frees each and the vector. */
 char **ext_take_evidence(struct ext *e, size_t *n);
+/* Exit status of the last message's submit command: its exit code, or
+ * 128+N when a signal N killed it (as sh reports it); -1 when it had not
+ * exited when the message ended (its deadline killed it). */
+int ext_submit_status(const struct ext *e);
 /* fds and timers the sender keeps in the loop between messages (its
  * daemons): the runner's "loop drained" check discounts them. */
 unsigned ext_loop_fds(const struct ext *e);
 unsigned ext_loop_timers(const struct ext *e);
-/* Time spent in the sender's own commands (setup, submit, wait,
- * teardown), real ms: the bench splits mxsim's overhead from it. */
-double ext_sender_ms(const struct ext *e);
+/* Real ms spent in the sender's own commands, by kind: the bench
+ * splits mxsim's overhead from them. */
+struct ext_times {
+	double setup;   /* setup commands and daemons: the sender's start */
+	double phase;   /* phase commands */
+	double msgs;    /* each message from submission to finished */
+	double stop;    /* teardown commands, then killing what is left */
+};
+void ext_times(const struct ext *e, struct ext_times *t);
+double ext_sender_ms(const struct ext *e);   /* the sum of ext_times */
 const char *ext_result_name(enum ext_result r);
 
 #endif

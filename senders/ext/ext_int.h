@@ -34,6 +34,10 @@ struct ext_profile {
 	char *submission;      /* submit to SUBMIT_HOST:SUBMIT_PORT */
 	char *wait;            /* exits 0 when the message is finished; NULL:
 	                        * the submit command's exit is the end */
+	char *queue_id;        /* ERE, one group: the sender's id for the message
+	                        * in an evidence line (${QUEUE_ID} in finished) */
+	char *finished;        /* ERE on new evidence lines: the message is
+	                        * finished (read natively, no command) */
 	struct strv evidence;  /* log files (templates), relative to WORK */
 	char *evidence_match;  /* ERE; NULL: every new line */
 	char *delivered_match, *deferred_match, *bounced_match; /* EREs on evidence */
@@ -88,7 +92,7 @@ struct ext {
 	double t_send;            /* when the message in flight was submitted */
 	struct strv msgv;         /* variables of the message in flight */
 	char unsup[512];
-	double sender_ms;
+	struct ext_times times;   /* the sender's own time, by kind */
 	/* the message in flight */
 	struct proc *submit;
 	uint64_t poll_timer, deadline_timer;
@@ -98,6 +102,8 @@ struct ext {
 	ext_done_cb *done;
 	void *done_arg;
 	off_t *ev_off;            /* per evidence file: size at submission */
+	off_t *scan_off;          /* per evidence file: read up to here (finished) */
+	char *queue_id;           /* the message's id once queue_id matched */
 	struct strv evidence;
 };
 
@@ -114,5 +120,8 @@ void ext_spec_for(struct ext *e, struct proc_spec *s, const char **argv,
 int ext_write_file(const char *path, const char *text, char *err, size_t errlen);
 /* stop the message in flight (no callback) */
 void ext_stop_message(struct ext *e);
+/* ext_scan.c: the profile's `finished` read from the evidence files */
+void ext_scan_reset(struct ext *e);
+bool ext_scan_finished(struct ext *e);
 
 #endif

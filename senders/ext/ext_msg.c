@@ -122,7 +122,7 @@ finish(struct ext *e, bool timed_out)
 		    e->evidence.n == 1 ? "" : "s");
 	ext_done_cb *cb = e->done;
 	void *arg = e->done_arg;
-	e->sender_ms += ext_mono_ms() - e->t_send;
+	e->times.msgs += ext_mono_ms() - e->t_send;
 	ext_stop_message(e);
 	cb(r, why, arg);
 }
@@ -162,8 +162,16 @@ poll_wait(void *arg)
 		e->poll_timer = loop_timer_add(e->l, e->p->poll_ms, poll_wait, e);
 		return;
 	}
-	if (e->p->wait == NULL) {
+	/* the submit command failed: the sender never took the message */
+	if ((e->p->wait == NULL && e->p->finished == NULL) || e->submit_status != 0) {
 		finish(e, false);
+		return;
+	}
+	if (e->p->finished != NULL) {
+		if (ext_scan_finished(e))
+			finish(e, false);
+		else
+			e->poll_timer = loop_timer_add(e->l, e->p->poll_ms, poll_wait, e);
 		return;
 	}
 	char *cmd = ext_vexpand(e, e->p->wait, &e->msgv);
@@ -242,9 +250,11 @@ ext_send(struct ext *e, const char *from, const char *rcpt, const char *msgid,
 	/* the wait command sees the message variables too */
 	strv_free(&e->msgv);
 	e->msgv = mv;
+	ext_scan_reset(e);
 	e->busy = true;
 	e->t_send = ext_mono_ms();
 	e->submit_done = false;
+	e->submit_status = -1;
 	e->done = done;
 	e->done_arg = arg;
 	e->deadline_timer = loop_timer_add(e->l, (uint64_t)e->p->timeout_s * 1000,
@@ -252,3 +262,8 @@ ext_send(struct ext *e, const char *from, const char *rcpt, const char *msgid,
 	return 0;
 }
 
+int
+ext_submit_status(const struct ext *e)
+{
+	return e->submit_done ? e->submit_status : -1;
+}

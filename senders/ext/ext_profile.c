@@ -70,11 +70,13 @@ trim(char *s)
 	return s;
 }
 
+/* "key =" with nothing after it removes the key (a mode without the
+ * global `relay`, say) */
 static void
 set_str(char **dst, const char *v)
 {
 	free(*dst);
-	*dst = xstrdup(v);
+	*dst = v[0] != '\0' ? xstrdup(v) : NULL;
 }
 
 static int
@@ -104,6 +106,7 @@ apply_key(struct ext_profile *p, const char *key, const char *val, bool in_mode,
 	struct { const char *key; char **dst; } strs[] = {
 		{ "description", &p->description }, { "relay", &p->relay },
 		{ "submission", &p->submission }, { "wait", &p->wait },
+		{ "queue_id", &p->queue_id }, { "finished", &p->finished },
 		{ "evidence_match", &p->evidence_match },
 		{ "delivered", &p->delivered_match }, { "deferred", &p->deferred_match },
 		{ "bounced", &p->bounced_match },
@@ -407,6 +410,8 @@ ext_profile_free(struct ext_profile *p)
 	free(p->relay);
 	free(p->submission);
 	free(p->wait);
+	free(p->queue_id);
+	free(p->finished);
 	free(p->evidence_match);
 	free(p->delivered_match);
 	free(p->deferred_match);

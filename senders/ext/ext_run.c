@@ -148,10 +148,10 @@ ext_spec_for(struct ext *e, struct proc_spec *s, const char **argv, const char *
 /* Run one command template to its end.  Returns its status, -1 when it
  * could not start. */
 static int
-run_cmd(struct ext *e, const char *tmpl, const struct strv *extra, unsigned timeout_s,
+run_cmd(struct ext *e, const char *tmpl, double *acct, unsigned timeout_s,
     char *err, size_t errlen)
 {
-	char *cmd = ext_vexpand(e, tmpl, extra), *out = ext_work_path(e, "commands.log");
+	char *cmd = ext_vexpand(e, tmpl, NULL), *out = ext_work_path(e, "commands.log");
 	const char *argv[] = { "sh", "-c", cmd, NULL };
 	struct proc_spec s;
 	double t0 = ext_mono_ms();
@@ -160,7 +160,7 @@ run_cmd(struct ext *e, const char *tmpl, const struct strv *extra, unsigned time
 	ext_log_line(e, "commands.log", "$ %s\n", cmd);
 	ext_spec_for(e, &s, argv, out, NULL, timeout_s);
 	st = proc_run(e->l, &s, err, errlen);
-	e->sender_ms += ext_mono_ms() - t0;
+	*acct += ext_mono_ms() - t0;
 	char note[96];
 	snprintf(note, sizeof(note), "# exit %d after %.0f ms\n", st, ext_mono_ms() - t0);
 	ext_log_line(e, "commands.log", "%s", note);
@@ -290,6 +290,16 @@ base_vars(struct ext *e, const struct ext_config *cfg)
 	char *absdir = realpath(dir, NULL);
 	ext_setvar(&e->base, "WORK", e->work);
 	ext_setvar(&e->base, "STATE", e->state);
+	/* shared by the scenarios (and -j workers) of one output folder:
+	 * set-up that costs and does not depend on the scenario */
+	char *cache = xstrdup(e->work), *cslash = strrchr(cache, '/');
+	if (cslash != NULL && cslash != cache)
+		*cslash = '\0';
+	char *cdir = xasprintf("%s/.cache", cache);
+	(void)mkdir(cdir, 0755);
+	ext_setvar(&e->base, "CACHE", cdir);
+	free(cdir);
+	free(cache);
 	ext_setvar(&e->base, "PROFILE_DIR", absdir ? absdir : dir);
 	char *ca = ext_work_path(e, "ca.pem");
 	ext_setvar(&e->base, "CA", ca);
@@ -480,11 +490,13 @@ start(struct ext *e, char *err, size_t errlen)
 	}
 	if (rc == 0)
 		rc = build_mounts(e, err, errlen);
+	double t0 = ext_mono_ms();
 	if (rc == 0)
 		rc = start_daemons(e, err, errlen);
+	e->times.setup += ext_mono_ms() - t0;
 	e->started = true;
 	for (size_t i = 0; rc == 0 && i < p->setup.n; i++)
-		rc = run_cmd(e, p->setup.v[i], NULL, p->cmd_timeout_s, err, errlen) == 0 ? 0 : -1;
+		rc = run_cmd(e, p->setup.v[i], &e->times.setup, p->cmd_timeout_s, err, errlen) == 0 ? 0 : -1;
 	return rc;
 }
 
@@ -508,11 +520,22 @@ ext_unsupported(struct ext *e, const struct ext_world *w)
 			if (w->submit_tls != NULL && strcmp(w->submit_tls, kinds[i][0]) == 0 &&
 			    !strv_has(s, kinds[i][1]))
 				need = kinds[i][1];
+		/* a sender that does not authenticate would pass a credential
+		 * scenario for nothing */
+		if (need == NULL && w->submit_user != NULL && !strv_has(s, "submit-auth"))
+			need = "submit-auth";
 	}
 	if (need == NULL && w->dane && !strv_has(s, "dane"))
 		need = "dane";
 	if (need == NULL && w->mta_sts && !strv_has(s, "mta-sts"))
 		need = "mta-sts";
+	/* the sender must be asked for these per message (RFC 8689 MAIL FROM
+	 * REQUIRETLS; the S/MIME encryption of the body): a profile that
+	 * cannot ask would be judged on a message it was never given */
+	if (need == NULL && w->requiretls && !strv_has(s, "requiretls"))
+		need = "requiretls";
+	if (need == NULL && w->smime && !strv_has(s, "smime"))
+		need = "smime";
 	/* a relay's local policy for the domain (sender_tls): the mode must
 	 * implement it, or a configuration mismatch would pass for a flaw */
 	char policy[64];
@@ -527,6 +550,27 @@ ext_unsupported(struct ext *e, const struct ext_world *w)
 	return e->unsup;
 }
 
+/* s as one single-quoted shell word ("" for NULL) */
+static char *
+sh_quote(const char *s)
+{
+	if (s == NULL)
+		return xstrdup("");
+	char *o = xmalloc(4 * strlen(s) + 3), *d = o;
+	*d++ = '\'';
+	for (; *s; s++) {
+		if (*s == '\'') {
+			memcpy(d, "'\\''", 4);
+			d += 4;
+		} else {
+			*d++ = *s;
+		}
+	}
+	*d++ = '\'';
+	*d = '\0';
+	return o;
+}
+
 int
 ext_phase(struct ext *e, const struct ext_world *w, char *err, size_t errlen)
 {
@@ -539,6 +583,13 @@ ext_phase(struct ext *e, const struct ext_world *w, char *err, size_t errlen)
 	snprintf(num, sizeof(num), "%d", w->submit_port);
 	ext_setvar(&e->phasev, "SUBMIT_PORT", w->submit_host ? num : "");
 	ext_setvar(&e->phasev, "SUBMIT_TLS", w->submit_tls);
+	/* credentials come from the scenario: one shell word each, quoted */
+	char *qu = sh_quote(w->submit_user), *qp = sh_quote(w->submit_pass);
+	ext_setvar(&e->phasev, "SUBMIT_USER", qu);
+	ext_setvar(&e->phasev, "SUBMIT_PASS", qp);
+	free(qu);
+	free(qp);
+	ext_setvar(&e->phasev, "SUBMIT_MECH", w->submit_mech);
 	ext_setvar(&e->phasev, "SENDER_TLS", w->sender_tls);
 	snprintf(num, sizeof(num), "%d", w->phase);
 	ext_setvar(&e->phasev, "PHASE", num);
@@ -549,7 +600,7 @@ ext_phase(struct ext *e, const struct ext_world *w, char *err, size_t errlen)
 	if (!e->started)
 		return start(e, err, errlen);
 	for (size_t i = 0; i < e->p->phase.n; i++)
-		if (run_cmd(e, e->p->phase.v[i], NULL, e->p->cmd_timeout_s, err, errlen) != 0)
+		if (run_cmd(e, e->p->phase.v[i], &e->times.phase, e->p->cmd_timeout_s, err, errlen) != 0)
 			return -1;
 	return 0;
 }
@@ -581,10 +632,16 @@ ext_loop_timers(const struct ext *e)
 	return 0;
 }
 
+void
+ext_times(const struct ext *e, struct ext_times *t)
+{
+	*t = e->times;
+}
+
 double
 ext_sender_ms(const struct ext *e)
 {
-	return e->sender_ms;
+	return e->times.setup + e->times.phase + e->times.msgs + e->times.stop;
 }
 
 static int
@@ -622,7 +679,7 @@ ext_stop(struct ext *e)
 	if (e->busy)
 		ext_stop_message(e);
 	for (size_t i = 0; e->started && i < e->p->teardown.n; i++)
-		(void)run_cmd(e, e->p->teardown.v[i], NULL, e->p->cmd_timeout_s, err, sizeof(err));
+		(void)run_cmd(e, e->p->teardown.v[i], &e->times.stop, e->p->cmd_timeout_s, err, sizeof(err));
 	double t0 = ext_mono_ms();
 	for (size_t i = 0; i < e->ndaemons; i++)
 		proc_kill(e->daemons[i]);
@@ -632,7 +689,7 @@ ext_stop(struct ext *e)
 	e->daemons = NULL;
 	e->ndaemons = 0;
 	unsigned left = proc_kill_descendants(PROC_GRACE_MS);
-	e->sender_ms += ext_mono_ms() - t0;
+	e->times.stop += ext_mono_ms() - t0;
 	if (left > 0)
 		log_info("ext", "%s: %u process%s left after teardown, killed", e->p->name,
 		    left, left == 1 ? "" : "es");
@@ -655,6 +712,8 @@ ext_free(struct ext *e)
 	free(e->mounts);
 	free(e->live);
 	free(e->ev_off);
+	free(e->scan_off);
+	free(e->queue_id);
 	strv_free(&e->evidence);
 	strv_free(&e->msgv);
 	strv_free(&e->base);

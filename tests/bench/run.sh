@@ -43,7 +43,9 @@ return { title = "bench: 1,000 messages", refs = {}, domain = "example.test",
   mx = { { host = "mx1.example.test" } }, phases = ph }
 LUA
 ./mxsim run -q --no-capture --out "$OUT/s1000" "$OUT/bench1000.lua" >/dev/null 2>&1 || true
-nsess=$(grep -c '"transcript": \[' "$OUT/s1000/results.json" 2>/dev/null || echo 0)
+# sessions only: exchanges (DNS, HTTPS) have a transcript and a "kind"
+nsess=$(( $(grep -c '"transcript": \[' "$OUT/s1000/results.json" 2>/dev/null || echo 0) - \
+    $(grep -c '"kind": ' "$OUT/s1000/results.json" 2>/dev/null || echo 0) ))
 t0=$(date +%s.%N)
 ./mxsim merge -q --out "$OUT/r1000" "$OUT/s1000" >/dev/null 2>&1 || true
 t1=$(date +%s.%N)
@@ -57,6 +59,8 @@ MXSIM=./mxsim sh tests/bench/replay_bench.sh || true
 # DNS: zone build+sign time per scenario, and the resolver face's
 # queries per second against nsd serving the same signed zones (dnsperf)
 MXSIM=./mxsim sh tests/bench/zone_bench.sh || true
+# virtual clock settling and local DNSSEC validation (tests/bench/clock_bench.sh)
+MXSIM=./mxsim sh tests/bench/clock_bench.sh || true
 MXSIM=./mxsim ./mxsim shell -q --no-capture --scenario-clock --out "$OUT/dns" \
 	scenarios/dane/ee-match.lua -- sh tests/bench/dns_bench.sh scenarios/dane/ee-match.lua || true
 
@@ -67,3 +71,7 @@ MXSIM=./mxsim ./mxsim shell -q --no-capture --scenario-clock --out "$OUT/dns" \
 # hostile input: peak memory under 1,000 parallel hostile connections,
 # executions per second of each fuzz target (tests/bench/hostile_bench.sh)
 sh tests/bench/hostile_bench.sh || true
+
+# real senders: per-scenario wall time with Postfix, split into the
+# sender's start, messages and stop and mxsim's own overhead
+MXSIM=./mxsim sh tests/bench/senders.sh || true

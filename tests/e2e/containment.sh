@@ -7,7 +7,9 @@
 # and no DNS query for a name under .test (other DNS on the host, e.g.
 # package downloads, is not ours and is allowed).  A control datagram
 # sent on the host to 127.0.0.99 before and after proves each capture is
-# live.  Needs root (tcpdump); skips otherwise.
+# live.  Needs root and tcpdump (a DEBS dependency); skips otherwise,
+# except with MXSIM_CI=1 (set by .ci/run), where a skip is a failure: CI
+# must not pass without having looked.
 set -u
 MXSIM=${MXSIM:-./mxsim}
 HOSTILE=${HOSTILE:-$(dirname "$MXSIM")/hostile}
@@ -19,6 +21,10 @@ cleanup() {
 }
 trap cleanup EXIT
 if ! command -v tcpdump >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
+	if [ "${MXSIM_CI:-0}" = 1 ]; then
+		echo "FAIL - containment: needs root and tcpdump (MXSIM_CI=1: no skipping)"
+		exit 1
+	fi
 	echo "skip - containment: needs root and tcpdump"
 	exit 0
 fi

@@ -26,7 +26,9 @@ start=$(date +%s.%N)
 "$HOSTILE" --parallel "$PARALLEL" >"$T/hostile.out" 2>&1
 rc=$?
 end=$(date +%s.%N)
-if [ "$rc" = 77 ]; then
+if [ "$rc" = 77 ] && [ "${MXSIM_CI:-0}" = 1 ]; then
+	ko "hostile sender: no network namespace (MXSIM_CI=1: no skipping)"
+elif [ "$rc" = 77 ]; then
 	echo "skip - hostile sender: no network namespace"
 else
 	check "hostile sender: every abuse survived, recorded and judged (rc $rc)" \

@@ -4,7 +4,9 @@
 # network namespace when we may make one, so neither the page nor the
 # browser can reach any network), take a screenshot and dump the DOM after
 # the page's script ran, and check that the stripped STARTTLS line, the
-# attacker's note and the verdict are there; that the page references
+# attacker's note and the verdict are there; that the DNS and HTTPS
+# lanes show the lookups, the policy fetch and a spoofed answer (an
+# MTA-STS, a DANE and a DNS attack scenario); that the page references
 # nothing outside itself; that the same run gives the same bytes; that
 # report.tap is read by prove.  Prints ok/FAIL lines, exits non-zero on any
 # failure.
@@ -68,6 +70,62 @@ check "DOM: the attacker's note is shown on its lifeline" has "$T/dom.html" \
 check "DOM: the reply the attacker closed early is shown as changed" has "$T/dom.html" \
     '<span class="tx">250 ENHANCEDSTATUSCODES</span><span class="tag">changed by the attacker</span>'
 check "DOM: the references are shown" has "$T/dom.html" '<span class="ref">RFC 3207 6</span>'
+
+# DNS and HTTPS lanes: an MTA-STS scenario's ladder shows the policy
+# fetch and the _mta-sts TXT lookup, a DANE scenario's the TLSA query
+# answered with AD, a spoofed MX answer is drawn as the attacker's change;
+# asserted on the DOM Chromium built, one scenario section at a time
+LANES="scenarios/mta-sts/enforce-ok.lua scenarios/dane/ee-match.lua scenarios/dns/spoof-mx-insecure.lua"
+$MXSIM run --out "$T/lanes" $LANES >"$T/lanes.out" 2>&1
+check "mxsim run (MTA-STS, DANE, DNS spoof) passes" test $? -eq 0
+$NET chromium --headless --no-sandbox --disable-gpu --disable-quic \
+    --no-first-run --disable-background-networking --disable-component-update \
+    --disable-sync --user-data-dir="$(mktemp -d "$T/profile.XXXXXX")" \
+    --dump-dom "file://$T/lanes/report.html" >"$T/lanes.dom" 2>"$T/lanes.log"
+section() {  # the DOM of scenario $1's section, in $T/sec-$2
+	python3 - "$T/lanes.dom" "$1" >"$T/sec-$2" <<'PY'
+import re, sys
+dom, sid = open(sys.argv[1]).read(), sys.argv[2]
+for part in dom.split('<section class="scn')[1:]:
+    if re.search(r'<span class="sid">' + re.escape(sid) + '</span>', part):
+        print(part)
+PY
+}
+section mta-sts/enforce-ok sts
+section dane/ee-match dane
+section dns/spoof-mx-insecure spoof
+check "DOM: the MTA-STS ladder has five lanes (DNS resolver, web host)" sh -c \
+    "grep -qF '<div class=\"lad w5\">' '$T/sec-sts' && grep -qF '<span class=\"act r\">DNS resolver' '$T/sec-sts' && grep -qF '<span class=\"act w\">Web host<small>mta-sts.example.test</small>' '$T/sec-sts'"
+check "DOM: the MTA-STS ladder shows the policy fetch on the web lane" has "$T/sec-sts" \
+    'data-lane="web" data-dir'
+check "DOM: ... GET /.well-known/mta-sts.txt to the policy host" sh -c \
+    "grep -qE 'class=\"a sh rt x-web\" data-lane=\"web\" data-dir=\"[^\"]*\"><span class=\"tx\">GET /.well-known/mta-sts.txt' '$T/sec-sts'"
+check "DOM: the MTA-STS ladder shows the _mta-sts TXT lookup on the DNS lane" sh -c \
+    "grep -qE 'class=\"a rs lt x-dns\" data-lane=\"dns\" data-dir=\"[^\"]*\"><span class=\"tx\">_mta-sts.example.test. TXT\\?</span>' '$T/sec-sts' && grep -qF '<span class=\"tx\">NOERROR: TXT \"v=STSv1; id=20260101\"</span>' '$T/sec-sts'"
+check "DOM: the TXT lookup comes before the policy fetch, which comes before EHLO" sh -c \
+    "grep -o '_mta-sts.example.test. TXT?\|GET /.well-known/mta-sts.txt\|>EHLO sender' '$T/sec-sts' | uniq | head -3 | tr '\n' '|' | grep -qxF '_mta-sts.example.test. TXT?|GET /.well-known/mta-sts.txt|>EHLO sender|'"
+check "DOM: the DANE ladder shows the TLSA query" sh -c \
+    "grep -qE 'class=\"a rs lt x-dns\" data-lane=\"dns\" data-dir=\"[^\"]*\"><span class=\"tx\">_25._tcp.mx1.example.test. TLSA\\?</span>' '$T/sec-dane'"
+check "DOM: ... answered with AD and the TLSA record" sh -c \
+    "grep -qE 'class=\"a rs rt x-dns\" data-lane=\"dns\" data-dir=\"[^\"]*\"><span class=\"tx\">NOERROR AD: TLSA 3 1 1 [0-9a-f]{64}' '$T/sec-dane'"
+check "DOM: the spoofed MX answer is drawn as changed by the attacker" sh -c \
+    "grep -qE 'class=\"a rs rt x-dns h-changed\" data-lane=\"dns\" data-dir=\"[^\"]*\"><span class=\"tx\">NOERROR: MX 10 evil.attacker.test.</span><span class=\"tag\">changed by the attacker \\(spoof_mx\\)</span>' '$T/sec-spoof'"
+check "DOM: ... with the attacker's note on the DNS lane" has "$T/sec-spoof" \
+    '<div class="nz rs" data-lane="dns"><div class="nt atk">attacker (spoof_mx, upstream of the resolver face)'
+check "results.json: exchanges with the TLSA query (AD) and the policy fetch (200)" python3 -c "
+import json, sys
+d = json.load(open('$T/lanes/results.json'))
+x = {s['id']: s['exchanges'] for s in d['scenarios']}
+assert any(e['kind'] == 'dns' and e['type'] == 'TLSA' and e['ad'] and e['rcode'] == 'NOERROR' for e in x['dane/ee-match'])
+assert any(e['kind'] == 'https' and e['status'] == 200 and e['request'].startswith('GET /.well-known/mta-sts.txt') for e in x['mta-sts/enforce-ok'])
+assert any(e['kind'] == 'dns' and e['attack'] == 'spoof_mx' for e in x['dns/spoof-mx-insecure'])
+assert all(s['port'] != 53 or s.get('dns') for sc in d['scenarios'] for s in sc['sessions']), 'DNS exchanges among the sessions'
+"
+$MXSIM run --out "$T/lanes2" $LANES >/dev/null 2>&1
+check "same run with lanes: results.json byte-identical" cmp "$T/lanes/results.json" "$T/lanes2/results.json"
+check "same run with lanes: report.html byte-identical" cmp "$T/lanes/report.html" "$T/lanes2/report.html"
+$MXSIM run -j 2 --out "$T/lanes3" $LANES >/dev/null 2>&1
+check "-j 2: report.html byte-identical to the serial run (seq survives results.bin)" cmp "$T/lanes/report.html" "$T/lanes3/report.html"
 
 # the same run, the same bytes
 $MXSIM run --out "$T/again" "$SCN" >/dev/null 2>&1

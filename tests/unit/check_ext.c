@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/loop.h"
 #include "senders/ext/ext.h"
 #include "senders/ext/ext_int.h"
 #include "testutil.h"
@@ -153,6 +154,113 @@ START_TEST(shipped_profiles_load_in_every_mode)
 }
 END_TEST
 
+/* --- a message's end read from the sender's log (ext_scan.c) --- */
+
+struct sent {
+	bool done;
+	enum ext_result res;
+};
+
+static void
+on_done(enum ext_result res, const char *why, void *arg)
+{
+	struct sent *s = arg;
+
+	(void)why;
+	s->done = true;
+	s->res = res;
+}
+
+static bool
+sent_done(void *arg)
+{
+	return ((struct sent *)arg)->done;
+}
+
+/* One message through a profile whose relay command writes log lines;
+ * its evidence lines are returned in *ev (caller frees). */
+static enum ext_result
+send_one(const char *relay_cmd, char ***ev, size_t *nev)
+{
+	char err[512], text[2048], work[256];
+	snprintf(text, sizeof(text),
+	    "modes = m\nsupports = policy-may\nevidence = log\ndelivered = status=sent\n"
+	    "queue_id = \\]: ([A-Z]+): message-id=<${MSGID}>\n"
+	    "finished = \\]: ${QUEUE_ID}: removed$\n"
+	    "poll_ms = 10\ntimeout = 2\nsetup = : > ${WORK}/log\nrelay = %s\n", relay_cmd);
+	const char *path = write_profile("scan", text);
+	snprintf(work, sizeof(work), "/tmp/check_ext_%d_work", (int)getpid());
+	struct loop *l = loop_new(LOOP_REAL, 0);
+	struct ext_config cfg = { path, work, "ca\n", "127.1.0.1", "127.53.0.1", false };
+	struct ext *e = ext_new(l, &cfg, err, sizeof(err));
+	ck_assert_msg(e != NULL, "%s", err);
+	struct ext_world w = { .domain = "example.test", .mx1 = "mx1.example.test",
+		.nmx = 1, .phase = 1 };
+	ck_assert_msg(ext_phase(e, &w, err, sizeof(err)) == 0, "%s", err);
+	struct sent s = { false, EXT_FAILED };
+	ck_assert_msg(ext_send(e, "a@b.test", "u@example.test", "1.1.x@y.test", "Subject: t\r\n\r\nhi\r\n",
+	    on_done, &s, err, sizeof(err)) == 0, "%s", err);
+	(void)loop_run_until(l, sent_done, &s, UINT64_MAX);
+	ck_assert(s.done);
+	*ev = ext_take_evidence(e, nev);
+	ext_free(e);
+	loop_free(l);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", work);
+	ck_assert_int_eq(system(cmd), 0);
+	return s.res;
+}
+
+static bool
+has_line(char **v, size_t n, const char *line)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], line) == 0)
+			return true;
+	return false;
+}
+
+static void
+free_lines(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+START_TEST(finished_from_the_log)
+{
+	char **ev;
+	size_t n;
+	/* another message's id and end first; then this one's id, its
+	 * status, and "removed" written in two pieces: only the whole line
+	 * ends the message */
+	enum ext_result r = send_one("printf 'x]: OTHER: message-id=<0.9.x@y.test>\\nx]: OTHER: removed\\n"
+	    "x]: MSG: message-id=<${MSGID}>\\nx]: MSG: to=<u>, status=sent\\nx]: MSG: remo' >> log; "
+	    "(sleep 0.3; printf 'ved\\n' >> log) &", &ev, &n);
+	ck_assert_int_eq(r, EXT_DELIVERED);
+	ck_assert_msg(has_line(ev, n, "x]: MSG: removed"), "finished before the line was whole");
+	free_lines(ev, n);
+}
+END_TEST
+
+START_TEST(finished_needs_this_message)
+{
+	char **ev;
+	size_t n;
+	/* "1a1.x@y.test" would match an unescaped 1.1.x@y.test: the id of
+	 * another message never ends this one, which runs to its deadline */
+	enum ext_result r = send_one("printf 'x]: OTHER: message-id=<1a1.x@y.test>\\nx]: OTHER: removed\\n' >> log",
+	    &ev, &n);
+	ck_assert_int_eq(r, EXT_TIMEOUT);
+	free_lines(ev, n);
+	/* a submit command that fails ends the message at once */
+	r = send_one("exit 3", &ev, &n);
+	ck_assert_int_eq(r, EXT_FAILED);
+	free_lines(ev, n);
+}
+END_TEST
+
 static Suite *
 ext_suite(void)
 {
@@ -163,6 +271,11 @@ ext_suite(void)
 	tcase_add_test(tc, errors_name_file_and_line);
 	tcase_add_test(tc, expansion);
 	tcase_add_test(tc, shipped_profiles_load_in_every_mode);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("scan");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, finished_from_the_log);
+	tcase_add_test(tc, finished_needs_this_message);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -27,6 +27,7 @@
 #include "tests/fuzz/fuzz_smtp_srv.h"
 #include "tests/fuzz/fuzz_snd_dns.h"
 #include "tests/fuzz/fuzz_replay.h"
+#include "tests/fuzz/fuzz_report_mail.h"
 #include "tests/fuzz/fuzz_sts.h"
 #include "testutil.h"
 
@@ -169,6 +170,12 @@ START_TEST(test_scenario)
 }
 END_TEST
 
+START_TEST(test_report_mail)
+{
+	replay("report_mail", fmail_init, fmail_one);
+}
+END_TEST
+
 START_TEST(test_http)
 {
 	replay("http", fht_init, fht_one);
@@ -205,6 +212,7 @@ fuzz_regress_suite(void)
 	tcase_add_test(tc, test_http);
 	tcase_add_test(tc, test_sts);
 	tcase_add_test(tc, test_replay);
+	tcase_add_test(tc, test_report_mail);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,5 +1,6 @@
 /* Unit tests for core/proc.c: exit status, crash, deadline kill, bounded
- * output, private mounts, the loop serving meanwhile, no leftovers. */
+ * output, private mounts, the loop serving meanwhile, no leftovers,
+ * orphans killed while supervised children are spared. */
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -261,6 +262,85 @@ START_TEST(no_leftover_after_daemonising)
 }
 END_TEST
 
+/* A child that is still supervised (a -j worker) and its subtree are
+ * spared; only what is orphaned goes; a kept zombie is left for its
+ * owner's waitpid (its status intact). */
+START_TEST(orphans_spared_kept_children)
+{
+	struct loop *l = loop_new(LOOP_REAL, 0);
+	const char *wpid = "/tmp/check_proc_worker.pid", *opid = "/tmp/check_proc_orphan.pid";
+	int st;
+
+	unlink(wpid);
+	unlink(opid);
+	ck_assert_int_eq(proc_subreaper(), 0);
+	pid_t worker = fork();
+	ck_assert_int_ge(worker, 0);
+	if (worker == 0) {
+		execlp("sh", "sh", "-c", "sleep 61 & echo $! >/tmp/check_proc_worker.pid; wait",
+		    (char *)NULL);
+		_exit(126);
+	}
+	pid_t dead = fork();   /* exits at once: a zombie we keep */
+	ck_assert_int_ge(dead, 0);
+	if (dead == 0)
+		_exit(7);
+	/* an orphan: a setsid daemon (and its child) whose parent is gone */
+	ck_assert_int_eq(run_sh(l, "setsid sh -c 'trap \"\" TERM; sleep 62 & "
+	    "echo $! >/tmp/check_proc_orphan.pid; wait' &", NULL, 5000), 0);
+	pid_t orphan = 0, wsleep = 0;
+	for (int i = 0; i < 500 && (orphan <= 0 || wsleep <= 0); i++) {
+		char *a = slurp(opid), *b = slurp(wpid);
+		orphan = (pid_t)atoi(a);
+		wsleep = (pid_t)atoi(b);
+		free(a);
+		free(b);
+		usleep(10 * 1000);
+	}
+	unlink(wpid);
+	unlink(opid);
+	ck_assert_int_gt(orphan, 0);
+	ck_assert_int_gt(wsleep, 0);
+	pid_t keep[] = { worker, dead };
+	ck_assert_uint_eq(proc_kill_orphans(keep, 2, 300), 2);   /* sh (TERM ignored), sleep */
+	ck_assert_int_eq(kill(orphan, 0), -1);
+	ck_assert_int_eq(kill(worker, 0), 0);                    /* spared */
+	ck_assert_int_eq(kill(wsleep, 0), 0);                    /* and its subtree */
+	ck_assert_int_eq(waitpid(worker, &st, WNOHANG), 0);      /* not reaped */
+	ck_assert_int_eq(waitpid(dead, &st, 0), dead);           /* ours to reap */
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	/* the worker dies: its sleep is an orphan now */
+	ck_assert_int_eq(kill(worker, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(worker, &st, 0), worker);
+	ck_assert_uint_eq(proc_kill_orphans(NULL, 0, 300), 1);
+	ck_assert_int_eq(kill(wsleep, 0), -1);
+	ck_assert_uint_eq(proc_kill_descendants(100), 0);
+	loop_free(l);
+}
+END_TEST
+
+/* A flood cut short by proc_free() (the deadline of a message) still
+ * says how much was dropped. */
+START_TEST(killed_flood_notes_dropped)
+{
+	struct loop *l = loop_new(LOOP_REAL, 0);
+	const char *argv[] = { "yes", NULL };
+	struct proc_spec s = { .argv = argv, .out_path = tmp("o7"), .out_cap = 1000 };
+	struct proc *p;
+	char err[256];
+
+	ck_assert_int_eq(proc_spawn(l, &s, NULL, NULL, &p, err, sizeof(err)), 0);
+	while (proc_dropped(p) < 1000000)
+		(void)loop_run_once(l);
+	proc_free(p);
+	char *o = slurp(tmp("o7"));
+	ck_assert_uint_ge(strlen(o), 1000);
+	ck_assert_ptr_nonnull(strstr(o + 1000, "more bytes of output dropped]"));
+	free(o);
+	loop_free(l);
+}
+END_TEST
+
 static Suite *
 proc_suite(void)
 {
@@ -275,6 +355,8 @@ proc_suite(void)
 	tcase_add_test(tc, output_flood_is_bounded);
 	tcase_add_test(tc, private_mounts);
 	tcase_add_test(tc, no_leftover_after_daemonising);
+	tcase_add_test(tc, orphans_spared_kept_children);
+	tcase_add_test(tc, killed_flood_notes_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }

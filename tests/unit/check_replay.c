@@ -386,7 +386,7 @@ write_conv(const char *path, bool deliver)
 static struct res_run *
 judge(const char *path, const char *expect, int *rc, char *err, size_t errlen)
 {
-	struct rp_judge_opts o = { path, NULL, NULL, expect, true };
+	struct rp_judge_opts o = { .capture = path, .expect = expect, .quiet = true };
 	struct res_run *run = res_run_new(0, "replay");
 
 	*rc = rp_judge(&o, run, err, errlen);

@@ -118,6 +118,15 @@ START_TEST(test_errors)
 	    "s.lua:5: attack[1].port: tamper_policy takes no port");
 	bad(" attack = { { \"tamper_txt\", mode = \"rewrite\" } }",
 	    "s.lua:5: attack[1].text: mode \"rewrite\" needs text");
+	bad(" mta_sts = { cname = \"a..b\" }", "s.lua:5: mta_sts.cname: not a DNS name");
+	bad(" mta_sts = { cname = \"_x.provider.test\", txt = {} }",
+	    "s.lua:5: mta_sts.cname: a CNAME to no TXT record");
+	bad(" mta_sts = { domain = \"_bad\" }", "s.lua:5: mta_sts.domain: ");
+	bad(" relay = 5", "s.lua:5: relay: ");
+	bad(" message = { rcpt = \"nobody\" }", "s.lua:5: message.rcpt: expected an address");
+	bad(" message = { rcpt = \"a b@c.test\" }", "s.lua:5: message.rcpt: an address without");
+	bad(" mx = { { host = \"mx1.example.test\", tls = \"ssl3\" } }",
+	    "s.lua:5: mx[1].tls: bad value");
 	bad(" phases = { { set = { mta_sts = false, attack = { { \"tamper_policy\" } } },"
 	    " expect = { delivery = \"verified\" } } }, x = 1",
 	    "unknown key \"x\"");
@@ -144,6 +153,63 @@ START_TEST(test_set_keeps_policy_attack)
 }
 END_TEST
 
+/* The keys of issue 4: mta_sts.domain and cname, relay, message.rcpt,
+ * mx.tls and expect.fetches, and how phases carry them. */
+START_TEST(test_new_keys)
+{
+	const char *src = "return { title = \"x\", refs = {}, domain = \"example.test\",\n"
+	    " relay = \"smarthost.test\",\n"
+	    " mx = { { host = \"relay.smarthost.test\", tls = \"tls1.0\" },\n"
+	    "        { host = \"mx2.example.test\", tls = \"no-shared-cipher\" },\n"
+	    "        { host = \"mx3.example.test\" } },\n"
+	    " mta_sts = { domain = \"smarthost.test\", cname = \"_mta-sts.p.test\" },\n"
+	    " message = { rcpt = \"user@[127.25.0.11]\" },\n"
+	    " phases = { { expect = { delivery = \"verified\", fetches = 1 } },\n"
+	    "   { set = { relay = false, mta_sts = { domain = \"example.test\" },\n"
+	    "             message = { rcpt = \"u@example.test\" } },\n"
+	    "     expect = { delivery = \"verified\", fetches = \"2+\" } },\n"
+	    "   { expect = { delivery = \"verified\" } } } }\n";
+	struct scenario *s = NULL;
+	char err[1024] = "";
+	const struct scn_world *w;
+
+	ck_assert_msg(scenario_load_string("k.lua", src, strlen(src), &s, err,
+	    sizeof(err)) == 0, "%s", err);
+	w = &s->phases[0].world;
+	ck_assert_str_eq(w->relay, "smarthost.test");
+	ck_assert_int_eq(w->mx[0].tls, SCN_MX_TLS_10);
+	ck_assert_int_eq(w->mx[1].tls, SCN_MX_TLS_NO_CIPHER);
+	ck_assert_int_eq(w->mx[2].tls, SCN_MX_TLS_DEFAULT);
+	ck_assert_str_eq(w->sts->domain, "smarthost.test");
+	ck_assert_str_eq(w->sts->cname, "_mta-sts.p.test");
+	ck_assert_str_eq(scn_sts_domain(s, w->sts), "smarthost.test");
+	ck_assert_str_eq(w->message.rcpt, "user@[127.25.0.11]");
+	ck_assert_int_eq(s->phases[0].expect.fetches_min, 1);
+	ck_assert_int_eq(s->phases[0].expect.fetches_max, 1);
+	w = &s->phases[1].world;
+	ck_assert_str_eq(w->relay, "");
+	ck_assert_ptr_null(w->sts->domain);   /* the recipient domain, said */
+	ck_assert_ptr_null(w->sts->cname);
+	ck_assert_str_eq(scn_sts_domain(s, w->sts), "example.test");
+	ck_assert_str_eq(w->message.rcpt, "u@example.test");
+	ck_assert_int_eq(s->phases[1].expect.fetches_min, 2);
+	ck_assert_int_eq(s->phases[1].expect.fetches_max, -1);
+	/* phase 3 keeps phase 2's world; no fetches expectation */
+	ck_assert_str_eq(s->phases[2].world.message.rcpt, "u@example.test");
+	ck_assert_int_eq(s->phases[2].expect.fetches_min, -1);
+	scenario_free(s);
+	/* a count or "N+", nothing else */
+	src = "return { title = \"x\", refs = {}, domain = \"example.test\",\n"
+	    " mx = { { host = \"mx1.example.test\" } },\n"
+	    " expect = { delivery = \"verified\", fetches = \"1-2\" } }\n";
+	s = NULL;
+	ck_assert_int_eq(scenario_load_string("f.lua", src, strlen(src), &s, err,
+	    sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "f.lua:3: expect.fetches: expected a count") !=
+	    NULL, "%s", err);
+}
+END_TEST
+
 static Suite *
 scenario_sts_suite(void)
 {
@@ -153,6 +219,7 @@ scenario_sts_suite(void)
 	tcase_add_test(tc, test_fixture);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_set_keeps_policy_attack);
+	tcase_add_test(tc, test_new_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }

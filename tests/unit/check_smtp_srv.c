@@ -393,6 +393,110 @@ START_TEST(test_plaintext_transaction)
 }
 END_TEST
 
+/* ---- message capture (on_message) ---- */
+
+struct captured {
+	unsigned n;
+	char from[64], rcpts[128], data[256];
+	size_t len;
+	bool tls;
+};
+
+static void
+capture_cb(const struct smtp_msg *m, void *arg)
+{
+	struct captured *c = arg;
+
+	c->n++;
+	snprintf(c->from, sizeof(c->from), "%s", m->mail_from);
+	c->rcpts[0] = '\0';
+	for (size_t i = 0; i < m->nrcpts; i++)
+		snprintf(c->rcpts + strlen(c->rcpts), sizeof(c->rcpts) -
+		    strlen(c->rcpts), "%s%s", i ? "," : "", m->rcpts[i]);
+	snprintf(c->data, sizeof(c->data), "%s", m->data);
+	c->len = m->len;
+	c->tls = m->tls;
+	ck_assert_str_eq(m->mx, MX_HOST);
+}
+
+START_TEST(test_message_capture)
+{
+	struct smtp_srv_config cfg = config();
+	struct captured cap = { 0 };
+	struct world w;
+	struct tc t;
+
+	cfg.on_message = capture_cb;
+	cfg.msg_arg = &cap;
+	cfg.max_size = 64;
+	world_init(&w, LOOP_SKIP, &cfg);
+	tc_open(&t, &w, 25);
+	tc_expect(&t, "220 ");
+	tc_send(&t, "EHLO client.example.org");
+	tc_expect(&t, "250-");
+	/* accepted: envelope, dot-unstuffed CRLF content, no final dot */
+	tc_send(&t, "MAIL FROM:<a@example.org>");
+	tc_expect(&t, "250 ");
+	tc_send(&t, "RCPT TO:<b@example.test>");
+	tc_expect(&t, "250 ");
+	tc_send(&t, "RCPT TO:<c@example.test>");
+	tc_expect(&t, "250 ");
+	tc_send(&t, "DATA");
+	tc_expect(&t, "354 ");
+	tc_send(&t, "Subject: x\r\n\r\n..dot\r\nbody\r\n.");
+	tc_expect(&t, "250 2.0.0");
+	ck_assert_uint_eq(cap.n, 1);
+	ck_assert_str_eq(cap.from, "a@example.org");
+	ck_assert_str_eq(cap.rcpts, "b@example.test,c@example.test");
+	ck_assert_str_eq(cap.data, "Subject: x\r\n\r\n.dot\r\nbody\r\n");
+	ck_assert_uint_eq(cap.len, 26);
+	ck_assert(!cap.tls);
+	/* a transaction reset before DATA hands nothing over, and the next
+	 * one does not inherit its recipients */
+	tc_send(&t, "MAIL FROM:<>");
+	tc_expect(&t, "250 ");
+	tc_send(&t, "RCPT TO:<gone@example.test>");
+	tc_expect(&t, "250 ");
+	tc_send(&t, "RSET");
+	tc_expect(&t, "250 ");
+	ck_assert_uint_eq(cap.n, 1);
+	/* too big for max_size: 552, nothing handed over */
+	tc_send(&t, "MAIL FROM:<a@example.org>");
+	tc_expect(&t, "250 ");
+	tc_send(&t, "RCPT TO:<d@example.test>");
+	tc_expect(&t, "250 ");
+	tc_send(&t, "DATA");
+	tc_expect(&t, "354 ");
+	tc_send(&t, "%0100d\r\n.", 0);
+	tc_expect(&t, "552 ");
+	ck_assert_uint_eq(cap.n, 1);
+	/* inside TLS, <> reverse-path */
+	tc_send(&t, "STARTTLS");
+	tc_expect(&t, "220 ");
+	tc_starttls(&t);
+	tc_send(&t, "EHLO client.example.org");
+	tc_expect(&t, "250-");
+	tc_send(&t, "MAIL FROM:<>");
+	tc_expect(&t, "250 ");
+	tc_send(&t, "RCPT TO:<e@example.test>");
+	tc_expect(&t, "250 ");
+	tc_send(&t, "DATA");
+	tc_expect(&t, "354 ");
+	tc_send(&t, "\r\n.");
+	tc_expect(&t, "250 ");
+	ck_assert_uint_eq(cap.n, 2);
+	ck_assert_str_eq(cap.from, "");
+	ck_assert_str_eq(cap.rcpts, "e@example.test");
+	ck_assert_str_eq(cap.data, "\r\n");
+	ck_assert(cap.tls);
+	tc_send(&t, "QUIT");
+	tc_expect(&t, "221 ");
+	tc_wait_closed(&t);
+	tc_close(&t);
+	world_fini(&w);
+}
+END_TEST
+
 START_TEST(test_starttls)
 {
 	struct smtp_srv_config cfg = config();
@@ -1084,6 +1188,7 @@ smtp_srv_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_plaintext_transaction);
 	tcase_add_test(tc, test_starttls);
+	tcase_add_test(tc, test_message_capture);
 	tcase_add_test(tc, test_implicit_tls);
 	tcase_add_test(tc, test_overrides);
 	tcase_add_test(tc, test_overrides_refuse);

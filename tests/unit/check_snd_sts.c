@@ -58,6 +58,33 @@ START_TEST(test_cache_expiry_and_id)
 }
 END_TEST
 
+/* Retry pacing (RFC 8461 3.3) and the daily proactive refresh. */
+START_TEST(test_cache_pacing_and_refresh)
+{
+	struct snd_sts_cache *c = snd_sts_cache_new();
+	struct snd_sts_pol *e;
+
+	ck_assert_int_eq(snd_sts_cache_paced(c, "example.test", "a", T0), -1);
+	snd_sts_cache_failed(c, "Example.Test", "a", T0);
+	ck_assert_int_eq(snd_sts_cache_paced(c, "example.test", "a", T0), 0);
+	ck_assert_int_eq(snd_sts_cache_paced(c, "example.test", "a", T0 + 299), 299);
+	ck_assert_int_eq(snd_sts_cache_paced(c, "example.test", "a", T0 + 300), -1);
+	ck_assert_int_eq(snd_sts_cache_paced(c, "example.test", "b", T0 + 1), -1);
+	ck_assert_int_eq(snd_sts_cache_paced(c, "other.test", "a", T0 + 1), -1);
+	ck_assert_int_eq(snd_sts_cache_paced(c, "example.test", "a", T0 - 1), -1);
+	/* another failure of another id replaces it */
+	snd_sts_cache_failed(c, "example.test", "b", T0 + 10);
+	ck_assert_int_eq(snd_sts_cache_paced(c, "example.test", "a", T0 + 11), -1);
+	ck_assert_int_eq(snd_sts_cache_paced(c, "example.test", "b", T0 + 11), 1);
+	/* a good fetch ends the pacing */
+	e = snd_sts_cache_put(c, "example.test", "b", parse(POL), T0 + 20);
+	ck_assert_int_eq(snd_sts_cache_paced(c, "example.test", "b", T0 + 21), -1);
+	ck_assert(!snd_sts_cache_stale(e, T0 + 20 + SND_STS_REFRESH_S - 1));
+	ck_assert(snd_sts_cache_stale(e, T0 + 20 + SND_STS_REFRESH_S));
+	snd_sts_cache_free(c);
+}
+END_TEST
+
 START_TEST(test_state_survives)
 {
 	struct snd_state *st = snd_state_new();
@@ -194,6 +221,7 @@ suite(void)
 
 	tcase_add_test(tc, test_cache_expiry_and_id);
 	tcase_add_test(tc, test_state_survives);
+	tcase_add_test(tc, test_cache_pacing_and_refresh);
 	tcase_add_test(tc, test_mx_match);
 	tcase_add_test(tc, test_content_type);
 	tcase_add_test(tc, test_tls_required_header);

@@ -100,12 +100,61 @@ START_TEST(attacks)
 	struct scenario *s = load(
 	    E("set = { mta_sts = { id = \"a\" }, attack = { { \"tamper_txt\" } } },")
 	    E("set = { attack = { { \"tamper_policy\", mode = \"none\" } } },")
-	    E("set = { attack = { { \"tamper_policy\", mode = \"testing\", cert = \"valid\" } } },")
+	    E("advance = \"10m\", set = { attack = { { \"tamper_policy\", mode = \"testing\", cert = \"valid\" } } },")
 	    E("set = { mta_sts = { id = \"b\" }, attack = { { \"tamper_policy\" } } },"));
 	want(s, 1, "-", "-");                      /* TXT blocked: first contact */
 	want(s, 2, "-", "sts-webpki-invalid");     /* the attacker's cert */
 	want(s, 3, "testing", "-");                /* a CA gave it a valid one */
 	want(s, 4, "testing", "sts-policy-fetch-error");
+	scenario_free(s);
+}
+END_TEST
+
+/* Retry pacing (5 minutes per failed id) and the daily proactive
+ * refresh, which re-arms max_age. */
+START_TEST(pacing_and_refresh)
+{
+	struct scenario *s = load(
+	    E("set = { mta_sts = { id = \"a\", variant = \"500\", max_age = 172800 } },")
+	    E("advance = \"4m\", set = { mta_sts = { id = \"a\", max_age = 172800 } },")
+	    E("advance = \"2m\",")
+	    E("advance = \"23h\",")
+	    E("advance = \"2h\", set = { mta_sts = { id = \"a\", variant = \"404\" } },")
+	    E("advance = \"20h\", set = { mta_sts = { id = \"a\", txt = {} } },")
+	    E("advance = \"5h\","));
+	want(s, 1, "-", "sts-policy-fetch-error");
+	want(s, 2, "-", "-");                       /* paced: not fetched */
+	want(s, 3, "enforce", "-");                 /* 6 min on: fetched */
+	want(s, 4, "enforce", "-");                 /* 23 h: the cache */
+	want(s, 5, "enforce", "sts-policy-fetch-error"); /* 25 h: refresh fails */
+	want(s, 6, "enforce", "-");                 /* kept: 45 h after phase 3 */
+	want(s, 7, "-", "-");                       /* not re-armed: gone at 48 h */
+	scenario_free(s);
+	s = load(
+	    E("set = { mta_sts = { id = \"a\", max_age = 172800 } },")
+	    E("advance = \"25h\",")
+	    E("advance = \"25h\", set = { mta_sts = { id = \"a\", txt = {} } },"));
+	want(s, 3, "enforce", "-");   /* the refresh at 25 h re-armed it */
+	scenario_free(s);
+}
+END_TEST
+
+/* The policy domain: a relay's, none for an address literal, never the
+ * parent of a subdomain recipient. */
+START_TEST(policy_domain)
+{
+	struct scenario *s = load(
+	    E("set = { mta_sts = { id = \"a\", domain = \"smarthost.test\" } },")
+	    E("set = { relay = \"smarthost.test\" },")
+	    E("set = { relay = false, mta_sts = { id = \"b\" },"
+	      " message = { rcpt = \"u@[127.25.0.11]\" } },")
+	    E("set = { message = { rcpt = \"u@sub.example.test\" } },")
+	    E("set = { message = { rcpt = \"u@example.test\" } },"));
+	want(s, 1, "-", "-");          /* published for another domain */
+	want(s, 2, "enforce", "-");    /* relaying through it */
+	want(s, 3, "-", "-");          /* a literal: no policy domain */
+	want(s, 4, "-", "-");          /* sub.example.test: never the parent's */
+	want(s, 5, "enforce", "-");    /* id b fetched for example.test */
 	scenario_free(s);
 }
 END_TEST
@@ -120,6 +169,8 @@ verdict_sts_suite(void)
 	tcase_add_test(tc, no_cache);
 	tcase_add_test(tc, cache_expiry_and_none);
 	tcase_add_test(tc, attacks);
+	tcase_add_test(tc, pacing_and_refresh);
+	tcase_add_test(tc, policy_domain);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -351,6 +351,67 @@ START_TEST(tamper_policy_block_nth)
 }
 END_TEST
 
+/* The recorder's evidence: each request the real policy host answered
+ * (an exchange) and each fetch the attacker took over (a session with a
+ * '!' note for capture.json), which expect.fetches counts. */
+START_TEST(evidence_of_fetches_and_attacks)
+{
+	struct fx f;
+	char *out, *body;
+	unsigned notes = 0, asked = 0;
+
+	setup(&f, " mta_sts = { mode = \"enforce\" },\n"
+	    " attack = { { \"tamper_policy\", mode = \"block\", nth = 2 } }");
+	for (int i = 0; i < 3; i++) {
+		(void)curl_policy(&f, false, &out, &body);
+		free(out);
+		free(body);
+	}
+	for (size_t i = 0; i < rec_nexchanges(f.rec); i++) {
+		const struct rec_session *x = rec_exchange(f.rec, i);
+		if (x->kind == REC_HTTPS && x->x.role != NULL &&
+		    strcmp(x->x.role, "policy host") == 0) {
+			asked++;
+			ck_assert_str_eq(x->x.request, "GET " STS_POLICY_PATH);
+			ck_assert_str_eq(x->x.sni, HOST);
+			ck_assert_int_eq(x->x.status, 200);
+		}
+	}
+	for (size_t i = 0; i < rec_count(f.rec); i++) {
+		const struct rec_session *s = rec_get(f.rec, i);
+		ck_assert(s->dns);   /* evidence only: no SMTP session here */
+		ck_assert_str_eq(s->attack, "tamper_policy");
+		ck_assert_str_eq(s->host, HOST);
+		ck_assert_uint_eq(s->port, 443);
+		for (size_t k = 0; k < s->nlines; k++)
+			if (s->lines[k].dir == '!' &&
+			    strstr(s->lines[k].text, "tamper_policy block") != NULL)
+				notes++;
+	}
+	ck_assert_uint_eq(asked, 2);
+	ck_assert_uint_eq(rec_count(f.rec), 1);
+	ck_assert_uint_eq(notes, 1);
+	teardown(&f);
+}
+END_TEST
+
+/* mta_sts.domain and mta_sts.cname: the records of another policy
+ * domain, the TXT record behind a CNAME (RFC 8461 3.1). */
+START_TEST(dns_policy_domain_and_cname)
+{
+	struct fx f;
+
+	setup(&f, " mta_sts = { domain = \"smarthost.test\", id = \"c1\",\n"
+	    "   cname = \"_mta-sts.provider.test\" }");
+	want_dig(&f, "_mta-sts.smarthost.test", "TXT",
+	    "_mta-sts.provider.test.\n\"v=STSv1; id=c1\"\n");
+	want_dig(&f, "_mta-sts.provider.test", "TXT", "\"v=STSv1; id=c1\"\n");
+	want_dig(&f, "mta-sts.smarthost.test", "A", WORLD_STS_PUB "\n");
+	want_dig(&f, "_mta-sts.example.test", "TXT", "");
+	teardown(&f);
+}
+END_TEST
+
 START_TEST(tamper_txt_rewrite_and_block)
 {
 	struct fx f;
@@ -419,11 +480,13 @@ world_sts_suite(void)
 	tcase_add_test(d, dns_publishes_the_records);
 	tcase_add_test(d, dns_txt_variants);
 	tcase_add_test(d, tamper_txt_rewrite_and_block);
+	tcase_add_test(d, dns_policy_domain_and_cname);
 	tcase_add_test(h, curl_fetches_through_the_path);
 	tcase_add_test(h, curl_sees_the_variants);
 	tcase_add_test(h, s_client_checks_the_policy_host);
 	tcase_add_test(h, tamper_policy_attacker_cert);
 	tcase_add_test(h, tamper_policy_block_nth);
+	tcase_add_test(h, evidence_of_fetches_and_attacks);
 	tcase_add_test(h, receiver_keeps_a_gzip_report);
 	suite_add_tcase(s, d);
 	suite_add_tcase(s, h);

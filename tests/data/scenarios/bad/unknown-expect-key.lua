@@ -1,4 +1,4 @@
--- expect: unknown-expect-key.lua:9: expect: unknown key "leaks" (allowed keys: delivery, tlsrpt, leak)
+-- expect: unknown-expect-key.lua:9: expect: unknown key "leaks" (allowed keys: delivery, tlsrpt, leak, fetches, content, reports)
 return {
   title = "x",
   refs = {},

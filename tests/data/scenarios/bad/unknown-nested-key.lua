@@ -1,4 +1,4 @@
--- expect: unknown-nested-key.lua:8: mx[1]: unknown key "prefs" (allowed keys: host, pref, cert, addr, replies, ehlo, requiretls)
+-- expect: unknown-nested-key.lua:8: mx[1]: unknown key "prefs" (allowed keys: host, pref, cert, addr, replies, ehlo, requiretls, tls)
 return {
   title = "x",
   refs = {},
