@@ -328,6 +328,9 @@ start_evil(struct mitm_policy *m, const struct mitm_policy_config *cfg,
 		    m->host, e);
 		return -1;
 	}
+	/* what it serves is drawn on the web lane of the ladder */
+	if (m->rec != NULL)
+		https_srv_set_rec(m->evil, m->rec, "attacker", "tamper_policy");
 	return 0;
 }
 

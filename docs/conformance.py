@@ -15,11 +15,15 @@ import sys
 
 
 def load(dirs):
+    """results.json of each folder; the folder's own path in the text
+    (the senders' logs name their work folders) becomes OUT, so the
+    document does not depend on where the runs were made."""
     runs = []
     for d in dirs:
         p = os.path.join(d, "results.json")
         if os.path.exists(p):
-            runs.append(json.load(open(p)))
+            text = open(p).read().replace(os.path.abspath(d) + "/", "OUT/")
+            runs.append(json.loads(text))
     return runs
 
 
@@ -75,8 +79,9 @@ def main():
         need = {}
         for x in by[s].values():
             if x["verdict"] == "unsupported":
-                m = re.search(r'needs "([^"]+)"', x.get("reason") or "")
-                k = m.group(1) if m else "?"
+                why = x.get("reason") or ""
+                m = re.search(r'needs "([^"]+)"', why)
+                k = m.group(1) if m else re.sub(r"^phase \d+: ", "", why).split(":")[0]
                 need[k] = need.get(k, 0) + 1
         if need:
             out.append(f"- `{s}`: " + ", ".join(f"{k} {n}" for k, n in

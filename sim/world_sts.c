@@ -499,10 +499,14 @@ build_receiver(struct world_sts *ws, const struct scn_world *sw, char *err,
 		.keep_alive = true,
 	};
 	ws->rcv = https_srv_new(ws->l, &sc, e, sizeof(e));
-	if (ws->rcv == NULL)
+	if (ws->rcv == NULL) {
 		snprintf(err, errlen, "TLSRPT receiver: %s", e);
-	else
+	} else {
+		/* the report POSTs get their lane in the ladder */
+		if (ws->rec != NULL)
+			https_srv_set_rec(ws->rcv, ws->rec, "TLSRPT receiver", NULL);
 		rc = 0;
+	}
 out:
 	for (size_t i = 0; i < n; i++) {
 		free(hosts[i]);
