@@ -141,7 +141,9 @@ check "-j 2: no worker left" sh -c "! pgrep -P $mx >/dev/null"
 check "-j 2: the work folder is removed" no_workdir "$T/j"
 
 # 3. interrupts while the hang runs, with scenarios left to do
-for n in a-good d-good e-good f-good; do cp scenarios/starttls/strip-secure.lua "$T/lib2/$n.lua"; done
+# more good scenarios than the other -j 2 worker can finish while the
+# hang runs (a quiet machine did four in the half second before the signal)
+for n in a-good $(seq -f "d-good%02g" 1 40); do cp scenarios/starttls/strip-secure.lua "$T/lib2/$n.lua"; done
 cp scenarios/starttls/strip-secure.lua "$T/lib2/c-hang.lua"
 for run in "INT -j2" "TERM -j1"; do
 	set -- $run
@@ -176,11 +178,11 @@ by = {x["id"]: x for x in s}
 hang = by.get("c-hang", {})
 # a-good ran beside the hang with -j 2: done or interrupted
 a = by.get("a-good", {})
-ok = ids[:2] == ["a-good", "c-hang"] and len(s) < 5 \
+ok = ids[:2] == ["a-good", "c-hang"] and len(s) < 42 \
     and (a.get("verdict") == "pass" or "interrupted" in (a.get("reason") or "")) \
     and hang.get("verdict") == "error" \
     and "interrupted by SIG" + sys.argv[2] in (hang.get("reason") or "")
-print("interrupted after %d of 5: %s" % (len(s), ", ".join("%s %s" % (x["id"], x["verdict"]) for x in s)))
+print("interrupted after %d of 42: %s" % (len(s), ", ".join("%s %s" % (x["id"], x["verdict"]) for x in s)))
 if not ok:
     for x in s:
         print("  %s %s: %s" % (x["id"], x["verdict"], x.get("reason")))
