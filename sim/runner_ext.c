@@ -29,6 +29,7 @@
 #include "core/record.h"
 #include "core/util.h"
 #include "senders/ext/ext.h"
+#include "sim/tlsrpt_recv.h"
 
 #define SETTLE_REAL_MS 3000   /* connections winding down after a message */
 
@@ -207,6 +208,11 @@ run_phase(const struct scenario *scn, size_t pi, struct loop *l, struct pki *pki
 		else
 			free(b);
 	}
+	/* TLSRPT reports a real sender posted or mailed to the world's
+	 * receivers are read back and compared, as for the reference sender
+	 * (most real MTAs leave reporting to a separate tool and send none) */
+	if (pi + 1 == scn->nphases)
+		tlsrpt_recv_collect(w, rs);
 	world_free(w);
 	struct ext_drain dr = { l, e };
 	uint64_t t_drain = loop_now(l);
