@@ -83,10 +83,6 @@ void mail_rpt_free(struct mail_rpt *r);   /* NULL is a no-op */
  * Content-Type (multipart/report; report-type=tlsrpt): for replay and
  * anyone else who must tell report mail from ordinary mail. */
 bool mail_is_tlsrpt(const char *msg, size_t len);
-/* Inflate gzip data to at most max bytes (a NUL is added).  0, or -1
- * with err: not gzip, corrupt, truncated, or larger than max. */
-int mail_gunzip(const unsigned char *in, size_t inlen, size_t max,
-	char **out, size_t *outlen, char *err, size_t errlen);
 /* Decode base64 ignoring whitespace; -1 on any other byte or bad
  * padding.  *out is xmalloc'd. */
 int mail_b64_decode(const char *in, size_t inlen, unsigned char **out,

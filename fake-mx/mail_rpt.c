@@ -18,11 +18,11 @@
 #include <string.h>
 #include <strings.h>
 #include <jansson.h>
-#include <zlib.h>
 #include <openssl/evp.h>
 
 #include "core/util.h"
 #include "fake-mx/mail.h"
+#include "fake-https/sts.h"
 
 struct part {
 	struct mail_hdr h;
@@ -91,57 +91,6 @@ mail_b64_decode(const char *in, size_t inlen, unsigned char **out,
 	return 0;
 bad:
 	free(clean);
-	return -1;
-}
-
-int
-mail_gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
-    size_t *outlen, char *err, size_t errlen)
-{
-	z_stream z;
-	struct buf b = { 0 };
-	unsigned char chunk[16384];
-	int rc;
-
-	memset(&z, 0, sizeof(z));
-	if (inlen < 18 || in[0] != 0x1f || in[1] != 0x8b) {
-		snprintf(err, errlen, "not gzip data (no 1f 8b header)");
-		return -1;
-	}
-	if (inflateInit2(&z, 15 + 16) != Z_OK) {
-		snprintf(err, errlen, "inflateInit2 failed");
-		return -1;
-	}
-	z.next_in = (Bytef *)in;
-	z.avail_in = inlen > UINT32_MAX ? UINT32_MAX : (uInt)inlen;
-	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof(chunk);
-		rc = inflate(&z, Z_NO_FLUSH);
-		if (rc != Z_OK && rc != Z_STREAM_END) {
-			snprintf(err, errlen, "corrupt gzip data (%s)",
-			    z.msg ? z.msg : rc == Z_BUF_ERROR ? "truncated" : "error");
-			goto fail;
-		}
-		size_t got = sizeof(chunk) - z.avail_out;
-		if (b.len + got > max) {
-			snprintf(err, errlen, "inflates to more than %zu bytes "
-			    "(%zu compressed): refused", max, inlen);
-			goto fail;
-		}
-		buf_append(&b, chunk, got);
-		if (rc == Z_OK && got == 0 && z.avail_in == 0) {
-			snprintf(err, errlen, "truncated gzip data");
-			goto fail;
-		}
-	} while (rc != Z_STREAM_END);
-	inflateEnd(&z);
-	*outlen = b.len;
-	*out = buf_cstr(&b);   /* the buffer, NUL added, now the caller's */
-	return 0;
-fail:
-	inflateEnd(&z);
-	buf_free(&b);
 	return -1;
 }
 
@@ -269,7 +218,7 @@ read_report(struct mail_rpt *r, const struct part *pt)
 		return;
 	}
 	if (r->gzip) {
-		if (mail_gunzip(raw, rawlen, MAIL_MAX_REPORT, &r->json, &r->json_len,
+		if (sts_gunzip(raw, rawlen, MAIL_MAX_REPORT, &r->json, &r->json_len,
 		    err, sizeof(err)) < 0)
 			finding(r, "application/tlsrpt+gzip part: %s", err);
 	} else if (rawlen > MAIL_MAX_REPORT) {

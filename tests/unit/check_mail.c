@@ -19,6 +19,7 @@
 
 #include "core/util.h"
 #include "fake-mx/mail.h"
+#include "fake-https/sts.h"
 #include "testutil.h"
 
 #define JSON "{\"organization-name\":\"s\",\"date-range\":{\"start-datetime\":" \
@@ -305,14 +306,14 @@ START_TEST(b64_and_gunzip)
 	ck_assert_int_eq(mail_b64_decode("aGk", 3, &o, &n), -1);
 	ck_assert_int_eq(mail_b64_decode("a=Gk", 4, &o, &n), -1);
 	ck_assert_int_eq(mail_b64_decode("aG===", 5, &o, &n), -1);
-	ck_assert_int_eq(mail_gunzip((const unsigned char *)"xx", 2, 10, &s, &n,
+	ck_assert_int_eq(sts_gunzip((const unsigned char *)"xx", 2, 10, &s, &n,
 	    err, sizeof(err)), -1);
 	unsigned char *z = gz("abcdef", 6, &n);
 	size_t zl = n;
-	ck_assert_int_eq(mail_gunzip(z, zl, 6, &s, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(sts_gunzip(z, zl, 6, &s, &n, err, sizeof(err)), 0);
 	ck_assert_str_eq(s, "abcdef");
 	free(s);
-	ck_assert_int_eq(mail_gunzip(z, zl, 5, &s, &n, err, sizeof(err)), -1);
+	ck_assert_int_eq(sts_gunzip(z, zl, 5, &s, &n, err, sizeof(err)), -1);
 	free(z);
 }
 END_TEST
