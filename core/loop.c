@@ -6,23 +6,30 @@
  * order they were added: that keeps runs deterministic.  A timer or fd
  * removed during dispatch is never called afterwards.
  *
- * Settling (SKIP mode): before the clock jumps, settle() makes sure no IP
- * packet is still in flight in the namespace.  Every packet of the world
- * goes over loopback, so it is counted once sent (OutRequests) and once
- * received (InReceives, when the kernel processes it, just before the
- * receiving socket wakes up); "in flight" is out - in above the lowest
- * difference seen (a fresh namespace starts at 0; a burst larger than
- * 64 KiB may count more packets in than out, which only lowers it).
- * While packets are in flight the loop waits in epoll for 1 ms of real
- * time and tries again.  Should the counters freeze for SETTLE_STALL_MS
- * with packets still "in flight" (dropped packets never arrive), the
- * difference becomes the new floor, with a debug log.  Without readable
+ * Settling (SKIP mode): every poll first makes sure no IP packet is
+ * still in flight in the namespace, so that what a callback reads, and
+ * which callbacks run, depend only on what was sent and never on how late
+ * the kernel delivers it (a loaded machine runs softirqs late; the tests
+ * make such a kernel with a token bucket on loopback, see core/netns.h).
+ * Every packet of the world goes over loopback, so it is counted once
+ * sent (OutRequests) and once received (InReceives, when the kernel
+ * processes it, just before the receiving socket wakes up); "in flight" is
+ * out - in above the lowest difference seen (a fresh namespace starts at
+ * 0; a burst larger than 64 KiB may count more packets in than out, which
+ * only lowers it).  While packets are in flight the loop naps 50 us and
+ * reads again, and after a wait naps once more (the microseconds between
+ * counting a packet in and waking its socket).  Should the counters
+ * freeze for SETTLE_STALL_MS with packets still "in flight" (dropped
+ * packets never arrive), the difference becomes the new floor, with a
+ * debug log.  The kernel is quiesced again before each callback (fd or
+ * timer), so that a callback reads, or finds unread when it closes, all
+ * that the callbacks before it sent.  Ready fds are called in the order
+ * they were added to the loop, not the order the kernel woke them.  The
+ * clock jumps only when a poll of the quiesced kernel finds nothing
+ * ready.  Without readable
  * counters the loop waits 1 ms before every jump instead.
  *
- * What is left: the few microseconds between the kernel counting a packet
- * in and waking its socket; the counters are read between two epoll
- * polls, which is longer than that window.  IPv6 packets are not counted
- * (the world is IPv4).
+ * IPv6 packets are not counted (the world is IPv4).
  */
 #include "core/loop.h"
 
@@ -32,7 +39,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -49,6 +60,7 @@ struct loop_fd {
 	uint32_t events;
 	bool used;
 	uint64_t gen;       /* bumps on every add: stale events are dropped */
+	bool tcp;           /* a TCP socket: its unsent bytes count as in flight */
 };
 
 struct loop_timer {
@@ -78,7 +90,10 @@ struct loop {
 	void *busy_arg;
 	int64_t net_floor;          /* lowest out - in seen */
 	uint64_t stall_in, stall_out, stall_since;  /* frozen counters, since */
+	uint64_t stall_unsent;
 	uint64_t settle_waits, skips;
+	bool no_counters;           /* /proc/net/snmp unreadable */
+	int snmp_fd;                /* /proc/net/snmp, read with pread */
 };
 
 static uint64_t
@@ -102,6 +117,7 @@ loop_new(enum loop_mode mode, time_t epoch0)
 	l->epoch0 = epoch0;
 	l->real_base = mono_ms();
 	l->next_id = 1;
+	l->snmp_fd = -1;
 	return l;
 }
 
@@ -115,6 +131,8 @@ loop_free(struct loop *l)
 		    "in flight", (unsigned long long)l->skips,
 		    (unsigned long long)l->settle_waits);
 	close(l->epfd);
+	if (l->snmp_fd >= 0)
+		close(l->snmp_fd);
 	free(l->fds);
 	free(l->heap);
 	free(l);
@@ -142,7 +160,13 @@ loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_cb *cb, void *arg)
 	ev.data.u64 = (uint64_t)fd | (++l->fdgen << 32);
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -1;
-	l->fds[fd] = (struct loop_fd){ cb, arg, events, true, l->fdgen };
+	int proto = 0, listening = 0;
+	socklen_t plen = sizeof(proto), llen = sizeof(listening);
+	bool tcp = getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &plen) == 0 &&
+	    proto == IPPROTO_TCP &&
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &llen) == 0 &&
+	    !listening;
+	l->fds[fd] = (struct loop_fd){ cb, arg, events, true, l->fdgen, tcp };
 	l->nfds++;
 	return 0;
 }
@@ -356,32 +380,71 @@ snmp_field(const char *s, const char *tag, const char *name, uint64_t *v)
 	return 0;
 }
 
-int
-loop_net_counters(uint64_t *in, uint64_t *out)
+/* Parse the IP counters out of /proc/net/snmp, read from fd at offset 0. */
+static int
+read_counters(int fd, uint64_t *in, uint64_t *out)
 {
 	char buf[8192];
 	ssize_t n;
 	size_t len = 0;
-	int fd = open("/proc/net/snmp", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return -1;
-	while (len < sizeof(buf) - 1 &&
-	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
+	/* the file is generated whole on each read: one pread suffices
+	 * unless the buffer filled */
+	while (len < sizeof(buf) - 1) {
+		n = pread(fd, buf + len, sizeof(buf) - 1 - len, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
 			return -1;
-		}
 		len += (size_t)n;
+		if (n == 0 || len < sizeof(buf) - 1)
+			break;
 	}
-	close(fd);
 	buf[len] = '\0';
 	if (snmp_field(buf, "Ip:", "InReceives", in) < 0 ||
 	    snmp_field(buf, "Ip:", "OutRequests", out) < 0)
 		return -1;
 	return 0;
+}
+
+int
+loop_net_counters(uint64_t *in, uint64_t *out)
+{
+	int fd = open("/proc/net/snmp", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	int r = read_counters(fd, in, out);
+	close(fd);
+	return r;
+}
+
+/* The loop's own reading: the file stays open (a fresh open costs four
+ * times a pread).  The namespace is the one the loop was made in. */
+static int
+loop_counters(struct loop *l, uint64_t *in, uint64_t *out)
+{
+	if (l->snmp_fd < 0)
+		l->snmp_fd = open("/proc/net/snmp", O_RDONLY | O_CLOEXEC);
+	if (l->snmp_fd < 0)
+		return -1;
+	return read_counters(l->snmp_fd, in, out);
+}
+
+/* Bytes the TCP sockets of the loop hold but have not sent yet (Nagle,
+ * the congestion or receive window, TCP small queues): in flight too. */
+static uint64_t
+unsent_bytes(const struct loop *l)
+{
+	uint64_t sum = 0;
+
+	for (size_t fd = 0; fd < l->nfdslots; fd++) {
+		int q = 0;
+		if (l->fds[fd].used && l->fds[fd].tcp &&
+		    ioctl((int)fd, SIOCOUTQNSD, &q) == 0 && q > 0)
+			sum += (uint64_t)q;
+	}
+	return sum;
 }
 
 void
@@ -408,7 +471,10 @@ loop_ntimers(const struct loop *l)
 	return (unsigned)l->nheap;
 }
 
-/* Fire every timer due at l->now.  Returns how many fired. */
+static bool quiesce(struct loop *l);
+
+/* Fire every timer due at l->now (in SKIP mode each against a quiesced
+ * kernel, see poll_fds).  Returns how many fired. */
 static int
 fire_timers(struct loop *l)
 {
@@ -418,15 +484,98 @@ fire_timers(struct loop *l)
 	while (l->nheap > 0 && l->heap[0].when <= l->now && l->heap[0].id < limit) {
 		struct loop_timer t = l->heap[0];
 		heap_remove_at(l, 0);
+		if (l->mode == LOOP_SKIP)
+			(void)quiesce(l);
 		t.cb(t.arg);
 		n++;
 	}
 	return n;
 }
 
-#define MAXEV 64
+#define MAXEV 256
 #define LOOP_REAL_TICK 50
+#define QUIESCE_NAP_US 50
 
+static void
+nap_us(long us)
+{
+	struct timespec ts = { 0, us * 1000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stop_requested)
+		;
+}
+
+/* SKIP mode: wait until no IP packet of the namespace is in flight (and
+ * the busy probe, if any, is idle), so that what the next poll finds
+ * ready, and how much of it, is all that was sent before: the same on a
+ * quiet machine and on a loaded one whose softirqs run late.  A wait
+ * ends with one more nap, for the few microseconds between the kernel
+ * counting a packet in and waking its socket.  Returns false when the
+ * counters cannot be read. */
+static bool
+quiesce(struct loop *l)
+{
+	uint64_t in, out;
+	bool waited = false;
+
+	if (l->no_counters)
+		return false;
+	for (;;) {
+		if (loop_counters(l, &in, &out) < 0) {
+			l->no_counters = true;
+			return false;
+		}
+		int64_t diff = (int64_t)(out - in);
+		uint64_t unsent = diff <= l->net_floor ? unsent_bytes(l) : 0;
+		bool probe = l->busy != NULL && l->busy(l->busy_arg);
+		if (diff < l->net_floor)
+			l->net_floor = diff;
+		if (diff == l->net_floor && unsent == 0 && !probe)
+			break;
+		if (diff > l->net_floor || unsent > 0) {
+			uint64_t t = mono_ms();
+			if (l->stall_since == 0 || in != l->stall_in ||
+			    out != l->stall_out || unsent != l->stall_unsent) {
+				l->stall_since = t;
+				l->stall_in = in;
+				l->stall_out = out;
+				l->stall_unsent = unsent;
+			} else if (t - l->stall_since >= SETTLE_STALL_MS && !probe) {
+				log_debug("loop", "%lld IP packets sent but never "
+				    "received, %llu bytes unsent, for %d ms: taken "
+				    "as stuck", (long long)(diff - l->net_floor),
+				    (unsigned long long)unsent, SETTLE_STALL_MS);
+				l->net_floor = diff;
+				break;
+			}
+		}
+		if (stop_requested)
+			break;
+		l->settle_waits++;
+		waited = true;
+		nap_us(QUIESCE_NAP_US);
+	}
+	l->stall_since = 0;
+	if (waited)
+		nap_us(QUIESCE_NAP_US);
+	return true;
+}
+
+static int
+by_registration(const void *a, const void *b)
+{
+	uint64_t x = ((const struct epoll_event *)a)->data.u64 >> 32;
+	uint64_t y = ((const struct epoll_event *)b)->data.u64 >> 32;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Wait up to timeout ms for ready fds and call their callbacks.  In SKIP
+ * mode the kernel is quiesced before the poll and again before each
+ * callback (so that it reads, or finds unread at a close, all that the
+ * callbacks before it sent), and the ready fds are called in the order
+ * they were added to the loop, not the order the kernel woke them:
+ * dispatch then depends only on what was sent, never on timing. */
 static int
 poll_fds(struct loop *l, int timeout)
 {
@@ -437,6 +586,8 @@ poll_fds(struct loop *l, int timeout)
 		/* nothing to wait for but time */
 		return 0;
 	}
+	if (l->mode == LOOP_SKIP)
+		(void)quiesce(l);
 	do {
 		n = epoll_wait(l->epfd, evs, MAXEV, timeout);
 	} while (n < 0 && errno == EINTR && !stop_requested);
@@ -445,61 +596,37 @@ poll_fds(struct loop *l, int timeout)
 	if (n < 0)
 		fatal("epoll_wait: %s", strerror(errno));
 	clock_sync(l);
+	if (l->mode == LOOP_SKIP && n > 1)
+		qsort(evs, (size_t)n, sizeof(evs[0]), by_registration);
 	for (int i = 0; i < n; i++) {
 		int fd = (int)(evs[i].data.u64 & 0xffffffffu);
 		uint64_t gen = evs[i].data.u64 >> 32;
 		if ((size_t)fd >= l->nfdslots || !l->fds[fd].used || l->fds[fd].gen != gen)
 			continue;   /* removed (or replaced) during this dispatch */
+		if (l->mode == LOOP_SKIP && i > 0)
+			(void)quiesce(l);   /* what the callbacks before sent */
 		l->fds[fd].cb(fd, evs[i].events, l->fds[fd].arg);
 	}
 	return n;
 }
 
 /* May the clock jump now?  Returns true when nothing is ready and nothing
- * is in flight.  Otherwise it has dispatched what became ready, or waited
- * SETTLE_WAIT_MS of real time for the kernel, and the caller goes round
- * again. */
+ * is in flight (poll_fds quiesces first).  Otherwise it has dispatched
+ * what became ready and the caller goes round again.  Without readable
+ * counters a grace period of SETTLE_WAIT_MS real time comes before every
+ * jump instead. */
 static bool
 settle(struct loop *l)
 {
-	uint64_t in, out;
-
 	if (l->nfds == 0)
 		return true;   /* nothing of ours could become ready */
-	if (poll_fds(l, 0) > 0 || poll_fds(l, 0) > 0)
+	if (poll_fds(l, 0) > 0)
 		return false;
-	if (loop_net_counters(&in, &out) < 0) {
-		/* no counters: a grace period before every jump */
+	if (l->no_counters) {
 		l->settle_waits++;
 		return poll_fds(l, SETTLE_WAIT_MS) == 0;
 	}
-	int64_t diff = (int64_t)(out - in);
-	bool probe = l->busy != NULL && l->busy(l->busy_arg);
-	if (diff < l->net_floor)
-		l->net_floor = diff;
-	if (diff == l->net_floor && !probe) {
-		l->stall_since = 0;
-		/* the counters were read between polls: one more */
-		return poll_fds(l, 0) == 0;
-	}
-	if (diff > l->net_floor) {
-		uint64_t t = mono_ms();
-		if (l->stall_since == 0 || in != l->stall_in || out != l->stall_out) {
-			l->stall_since = t;
-			l->stall_in = in;
-			l->stall_out = out;
-		} else if (t - l->stall_since >= SETTLE_STALL_MS && !probe) {
-			log_debug("loop", "%lld IP packets sent but never received "
-			    "for %d ms: taken as lost", (long long)(diff - l->net_floor),
-			    SETTLE_STALL_MS);
-			l->net_floor = diff;
-			l->stall_since = 0;
-			return poll_fds(l, 0) == 0;
-		}
-	}
-	l->settle_waits++;
-	(void)poll_fds(l, SETTLE_WAIT_MS);
-	return false;
+	return true;
 }
 
 /* The SKIP-mode jump to the next timer (settled already). */

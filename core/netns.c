@@ -8,10 +8,12 @@
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int
@@ -50,6 +52,60 @@ lo_up(char *err, size_t errlen)
 	return 0;
 }
 
+/* Run argv (a tc or ip command) and wait for it; 0 when it exited 0. */
+static int
+run_tool(char *const argv[], char *err, size_t errlen)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		snprintf(err, errlen, "MXSIM_TEST_LATE_LO: '%s %s %s ...' failed "
+		    "(exit %d)", argv[0], argv[1], argv[2],
+		    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		return -1;
+	}
+	return 0;
+}
+
+/* The late kernel of the determinism tests: a token bucket on loopback
+ * holds packets back, so they arrive after the call that sent them
+ * returned (as under a loaded machine whose softirqs run late). */
+static int
+late_lo(const char *rate, char *err, size_t errlen)
+{
+	char r[32];
+	/* one segment per packet: a GSO packet split by the bucket would be
+	 * counted sent once and received twice */
+	char *mtu[] = { "ip", "link", "set", "lo", "mtu", "1500",
+		"gso_max_segs", "1", NULL };
+	char *tbf[] = { "tc", "qdisc", "add", "dev", "lo", "root", "tbf",
+		"rate", r, "burst", "1600", "latency", "10s", NULL };
+
+	if (strlen(rate) >= sizeof(r) || strspn(rate, "0123456789kmgbit") != strlen(rate)) {
+		snprintf(err, errlen, "MXSIM_TEST_LATE_LO: '%s' is not a rate "
+		    "such as 20mbit", rate);
+		return -1;
+	}
+	snprintf(r, sizeof(r), "%s", rate);
+	if (run_tool(mtu, err, errlen) < 0 || run_tool(tbf, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
 int
 netns_enter(char *err, size_t errlen)
 {
@@ -84,5 +140,10 @@ netns_enter(char *err, size_t errlen)
 		snprintf(err, errlen, "cannot make mounts private: %s", strerror(errno));
 		return -1;
 	}
-	return lo_up(err, errlen);
+	if (lo_up(err, errlen) < 0)
+		return -1;
+	const char *late = getenv("MXSIM_TEST_LATE_LO");
+	if (late != NULL && *late != '\0')
+		return late_lo(late, err, errlen);
+	return 0;
 }
