@@ -6,27 +6,26 @@
  * order they were added: that keeps runs deterministic.  A timer or fd
  * removed during dispatch is never called afterwards.
  *
- * Settling (SKIP mode): every poll first makes sure no IP packet is
- * still in flight in the namespace, so that what a callback reads, and
- * which callbacks run, depend only on what was sent and never on how late
- * the kernel delivers it (a loaded machine runs softirqs late; the tests
- * make such a kernel with a token bucket on loopback, see core/netns.h).
- * Every packet of the world goes over loopback, so it is counted once
- * sent (OutRequests) and once received (InReceives, when the kernel
- * processes it, just before the receiving socket wakes up); "in flight" is
- * out - in above the lowest difference seen (a fresh namespace starts at
- * 0; a burst larger than 64 KiB may count more packets in than out, which
- * only lowers it).  While packets are in flight the loop naps 50 us and
- * reads again, and after a wait naps once more (the microseconds between
- * counting a packet in and waking its socket).  Should the counters
- * freeze for SETTLE_STALL_MS with packets still "in flight" (dropped
- * packets never arrive), the difference becomes the new floor, with a
- * debug log.  The kernel is quiesced again before each callback (fd or
- * timer), so that a callback reads, or finds unread when it closes, all
- * that the callbacks before it sent.  Ready fds are called in the order
- * they were added to the loop, not the order the kernel woke them.  The
- * clock jumps only when a poll of the quiesced kernel finds nothing
- * ready.  Without readable
+ * Settling (SKIP mode): every poll first makes sure no IP packet is still
+ * in flight in the namespace, so that what a callback reads, and which
+ * callbacks run, depend only on what was sent and never on how late the
+ * kernel delivers it (a loaded machine runs softirqs late; the tests make
+ * such a kernel with a token bucket on loopback, see core/netns.h).  Every
+ * packet of the world goes over loopback, so it is counted once sent
+ * (OutRequests) and once received (InReceives, when the kernel processes
+ * it, just before the receiving socket wakes up); "in flight" is out - in
+ * above the lowest difference seen (a fresh namespace starts at 0; a burst
+ * larger than 64 KiB may count more packets in than out, which only lowers
+ * it).  While packets are in flight the loop naps 50 us and reads again,
+ * and after a wait naps once more (the microseconds between counting a
+ * packet in and waking its socket). Should the counters freeze for
+ * SETTLE_STALL_MS with packets still "in flight" (dropped packets never
+ * arrive), the difference becomes the new floor, with a debug log.  The
+ * kernel is quiesced again before each callback (fd or timer), so that a
+ * callback reads, or finds unread when it closes, all that the callbacks
+ * before it sent.  Ready fds are called in the order they were added to
+ * the loop, not the order the kernel woke them.  The clock jumps only when
+ * a poll of the quiesced kernel finds nothing ready.  Without readable
  * counters the loop waits 1 ms before every jump instead.
  *
  * IPv6 packets are not counted (the world is IPv4).
@@ -39,11 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/sockios.h>
-#include <netinet/in.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -60,7 +55,6 @@ struct loop_fd {
 	uint32_t events;
 	bool used;
 	uint64_t gen;       /* bumps on every add: stale events are dropped */
-	bool tcp;           /* a TCP socket: its unsent bytes count as in flight */
 };
 
 struct loop_timer {
@@ -90,7 +84,6 @@ struct loop {
 	void *busy_arg;
 	int64_t net_floor;          /* lowest out - in seen */
 	uint64_t stall_in, stall_out, stall_since;  /* frozen counters, since */
-	uint64_t stall_unsent;
 	uint64_t settle_waits, skips;
 	bool no_counters;           /* /proc/net/snmp unreadable */
 	int snmp_fd;                /* /proc/net/snmp, read with pread */
@@ -160,13 +153,7 @@ loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_cb *cb, void *arg)
 	ev.data.u64 = (uint64_t)fd | (++l->fdgen << 32);
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -1;
-	int proto = 0, listening = 0;
-	socklen_t plen = sizeof(proto), llen = sizeof(listening);
-	bool tcp = getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &plen) == 0 &&
-	    proto == IPPROTO_TCP &&
-	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &llen) == 0 &&
-	    !listening;
-	l->fds[fd] = (struct loop_fd){ cb, arg, events, true, l->fdgen, tcp };
+	l->fds[fd] = (struct loop_fd){ cb, arg, events, true, l->fdgen };
 	l->nfds++;
 	return 0;
 }
@@ -431,22 +418,6 @@ loop_counters(struct loop *l, uint64_t *in, uint64_t *out)
 	return read_counters(l->snmp_fd, in, out);
 }
 
-/* Bytes the TCP sockets of the loop hold but have not sent yet (Nagle,
- * the congestion or receive window, TCP small queues): in flight too. */
-static uint64_t
-unsent_bytes(const struct loop *l)
-{
-	uint64_t sum = 0;
-
-	for (size_t fd = 0; fd < l->nfdslots; fd++) {
-		int q = 0;
-		if (l->fds[fd].used && l->fds[fd].tcp &&
-		    ioctl((int)fd, SIOCOUTQNSD, &q) == 0 && q > 0)
-			sum += (uint64_t)q;
-	}
-	return sum;
-}
-
 void
 loop_set_wiretap(struct loop *l, const struct conn_wiretap *wt)
 {
@@ -526,25 +497,22 @@ quiesce(struct loop *l)
 			return false;
 		}
 		int64_t diff = (int64_t)(out - in);
-		uint64_t unsent = diff <= l->net_floor ? unsent_bytes(l) : 0;
 		bool probe = l->busy != NULL && l->busy(l->busy_arg);
 		if (diff < l->net_floor)
 			l->net_floor = diff;
-		if (diff == l->net_floor && unsent == 0 && !probe)
+		if (diff == l->net_floor && !probe)
 			break;
-		if (diff > l->net_floor || unsent > 0) {
+		if (diff > l->net_floor) {
 			uint64_t t = mono_ms();
 			if (l->stall_since == 0 || in != l->stall_in ||
-			    out != l->stall_out || unsent != l->stall_unsent) {
+			    out != l->stall_out) {
 				l->stall_since = t;
 				l->stall_in = in;
 				l->stall_out = out;
-				l->stall_unsent = unsent;
 			} else if (t - l->stall_since >= SETTLE_STALL_MS && !probe) {
 				log_debug("loop", "%lld IP packets sent but never "
-				    "received, %llu bytes unsent, for %d ms: taken "
-				    "as stuck", (long long)(diff - l->net_floor),
-				    (unsigned long long)unsent, SETTLE_STALL_MS);
+				    "received for %d ms: taken as lost",
+				    (long long)(diff - l->net_floor), SETTLE_STALL_MS);
 				l->net_floor = diff;
 				break;
 			}
