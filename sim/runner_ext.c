@@ -16,6 +16,7 @@
  */
 #include "sim/runner_int.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,14 +123,17 @@ mark_unsupported(const struct scenario *scn, size_t from, const char *why,
 
 /* A sender killed at its deadline or by a signal (a crash) decided
  * nothing: its message cannot be judged and the phase is an error whose
- * reason says so.  NULL when the sender finished the message. */
+ * reason says so.  SIGPIPE is no crash: a command-line sender that does
+ * not ignore it (swaks) dies of it when it writes to a connection the MX
+ * or the attacker closed, its way of failing the submission, which is
+ * judged.  NULL when the sender finished the message. */
 static char *
 sender_broke(const struct ext_delivery *d, int status, unsigned m)
 {
 	if (d->done && d->res == EXT_TIMEOUT)
 		return xasprintf("message %u: the sender did not finish it before "
 		    "the profile's timeout and was killed", m);
-	if (status > 128 && status <= 128 + 64)
+	if (status > 128 && status <= 128 + 64 && status != 128 + SIGPIPE)
 		return xasprintf("message %u: the sender crashed: its submit "
 		    "command was killed by signal %d (%s)", m, status - 128,
 		    strsignal(status - 128));

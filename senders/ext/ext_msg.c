@@ -6,6 +6,7 @@
 #include "senders/ext/ext.h"
 
 #include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +115,11 @@ finish(struct ext *e, bool timed_out)
 		r = EXT_DEFERRED;
 	else
 		r = e->submit_status == 0 ? EXT_DELIVERED : EXT_FAILED;
-	if (r == EXT_FAILED)
+	if (r == EXT_FAILED && e->submit_status == 128 + SIGPIPE)
+		snprintf(why, sizeof(why), "%s was killed by SIGPIPE (status %d): "
+		    "it wrote to a connection its peer had closed", e->p->name,
+		    e->submit_status);
+	else if (r == EXT_FAILED)
 		snprintf(why, sizeof(why), "%s exited with status %d", e->p->name,
 		    e->submit_status);
 	else
