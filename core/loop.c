@@ -18,7 +18,7 @@
  * larger than 64 KiB may count more packets in than out, which only lowers
  * it).  While packets are in flight the loop naps 50 us and reads again,
  * and after a wait naps once more (the microseconds between counting a
- * packet in and waking its socket). Should the counters freeze for
+ * packet in and waking its socket).  Should the counters freeze for
  * SETTLE_STALL_MS with packets still "in flight" (dropped packets never
  * arrive), the difference becomes the new floor, with a debug log.  The
  * kernel is quiesced again before each callback (fd or timer), so that a

@@ -256,6 +256,55 @@ START_TEST(real_late_kernel_tbf)
 }
 END_TEST
 
+/* Ready fds are called in the order they were added, not the order the
+ * kernel woke them. */
+struct order {
+	char seen[8];
+	size_t n;
+};
+
+static void
+order_readable(int fd, uint32_t events, void *arg)
+{
+	struct order *o = arg;
+	char c;
+
+	(void)events;
+	ck_assert_int_eq(read(fd, &c, 1), 1);
+	if (o->n < sizeof(o->seen) - 1)
+		o->seen[o->n++] = c;
+}
+
+START_TEST(dispatch_in_registration_order)
+{
+	struct loop *l = loop_new(LOOP_SKIP, 0);
+	struct order o = { { 0 }, 0 };
+	int a[2], b[2], c[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, a), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, b), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, c), 0);
+	/* added b, c, a; woken c, a, b */
+	ck_assert_int_eq(loop_add_fd(l, b[0], EPOLLIN, order_readable, &o), 0);
+	ck_assert_int_eq(loop_add_fd(l, c[0], EPOLLIN, order_readable, &o), 0);
+	ck_assert_int_eq(loop_add_fd(l, a[0], EPOLLIN, order_readable, &o), 0);
+	ck_assert_int_eq(write(c[1], "c", 1), 1);
+	ck_assert_int_eq(write(a[1], "a", 1), 1);
+	ck_assert_int_eq(write(b[1], "b", 1), 1);
+	(void)loop_run_once(l);
+	ck_assert_str_eq(o.seen, "bca");
+	loop_del_fd(l, a[0]);
+	loop_del_fd(l, b[0]);
+	loop_del_fd(l, c[0]);
+	for (int i = 0; i < 2; i++) {
+		close(a[i]);
+		close(b[i]);
+		close(c[i]);
+	}
+	loop_free(l);
+}
+END_TEST
+
 static Suite *
 settle_suite(void)
 {
@@ -267,6 +316,7 @@ settle_suite(void)
 	tcase_add_test(tc, run_until_settles_before_the_deadline);
 	tcase_add_test(tc, net_counters_see_loopback);
 	tcase_add_test(tc, real_late_kernel_tbf);
+	tcase_add_test(tc, dispatch_in_registration_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
