@@ -180,10 +180,11 @@ record_cli_tls(struct msess *ms, bool ok)
 
 	s->tls = ok ? REC_TLS_OK : REC_TLS_FAILED;
 	rec_set(&s->tls_by, "attacker");
-	if (ok) {
+	/* a failed handshake that got as far as the certificate: the sender
+	 * saw it and refused it, the judge names the failure after it */
+	if (ok || conn_tls_cert_sent(ms->cli)) {
 		unsigned char *der = NULL;
 		int len = i2d_X509(pki_cert_x509(pc), &der);
-		rec_set(&s->tls_version, SSL_get_version(conn_ssl(ms->cli)));
 		STACK_OF(X509) *chain = pki_cert_chain(pc);
 		struct buf cb;
 		buf_init(&cb);
@@ -198,6 +199,9 @@ record_cli_tls(struct msess *ms, bool ok)
 		    cb.data, cb.len);
 		buf_free(&cb);
 		OPENSSL_free(der);
+	}
+	if (ok) {
+		rec_set(&s->tls_version, SSL_get_version(conn_ssl(ms->cli)));
 		rec_line(ms->m->rec, s, '!', "TLS established with the attacker (%s, certificate %s)",
 		    s->tls_version, pki_cert_label(pc));
 	} else {

@@ -68,6 +68,7 @@ struct conn {
 	char tls_err[256];
 	char errstr[160];
 	char alert[96];
+	bool cert_sent;         /* server: the handshake wrote its Certificate */
 	size_t discarded;
 
 	size_t max_line;
@@ -482,6 +483,11 @@ info_cb(const SSL *ssl, int where, int ret)
 	if (c != NULL && (where & SSL_CB_ALERT) && (where & SSL_CB_READ))
 		snprintf(c->alert, sizeof(c->alert), "peer sent alert: %s",
 		    SSL_alert_desc_string_long(ret));
+	/* the loop callback comes as the state machine leaves a state: in
+	 * TLS_ST_SW_CERT the Certificate message has just been written */
+	if (c != NULL && (where & SSL_CB_ACCEPT_LOOP) == SSL_CB_ACCEPT_LOOP &&
+	    SSL_get_state(ssl) == TLS_ST_SW_CERT)
+		c->cert_sent = true;
 }
 
 /* TLS secrets of every handshake on a wiretapped loop.  The callback
@@ -836,6 +842,7 @@ bool conn_is_tls(const struct conn *c) { return c->tls_on; }
 SSL *conn_ssl(struct conn *c) { return c->ssl; }
 const char *conn_tls_error(const struct conn *c) { return c->tls_err; }
 size_t conn_discarded(const struct conn *c) { return c->discarded; }
+bool conn_tls_cert_sent(const struct conn *c) { return c->cert_sent; }
 const char *conn_errstr(const struct conn *c) { return c->errstr[0] ? c->errstr : "connection closed"; }
 const char *conn_peer_ip(const struct conn *c) { return c->peer_ip; }
 uint16_t conn_peer_port(const struct conn *c) { return c->peer_port; }

@@ -143,6 +143,9 @@ int conn_starttls(struct conn *c, SSL_CTX *ctx, bool server, const char *sni)
 bool conn_is_tls(const struct conn *c);
 SSL *conn_ssl(struct conn *c);
 const char *conn_tls_error(const struct conn *c);
+/* Server side: did the handshake send our certificate?  After a failed
+ * handshake, true means the peer saw it (and likely refused it). */
+bool conn_tls_cert_sent(const struct conn *c);
 size_t conn_discarded(const struct conn *c);
 
 /* Flush pending output, then close (FIN).  No more callbacks. */

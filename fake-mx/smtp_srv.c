@@ -886,6 +886,7 @@ static void
 tls_failed(struct smtp_sess *s)
 {
 	const char *why = conn_tls_error(s->c);
+	struct smtp_srv *srv = s->srv;
 
 	log_info(s->where, "TLS handshake failed: %s", why);
 	REC(s, '!', "TLS handshake failed: %s", why);
@@ -893,6 +894,11 @@ tls_failed(struct smtp_sess *s)
 		s->rs->tls = REC_TLS_FAILED;
 		rec_set(&s->rs->tls_by, "mx");
 		rec_set(&s->rs->tls_error, why);
+		/* the sender saw the certificate it refused: the judge names
+		 * the failure after it (RFC 8460 4.3.2) */
+		if (conn_tls_cert_sent(s->c))
+			rec_set_cert(s->rs, srv->cert_label, srv->cert_der,
+			    srv->cert_len, srv->chain_der, srv->chain_len);
 	}
 	sess_end(s, "tls-failed");
 }

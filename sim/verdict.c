@@ -408,8 +408,17 @@ verdict_result_type_ctx(const struct pki *p, const struct rec_session *s,
 		return prob;
 	}
 	if (s->tls == REC_TLS_FAILED) {
+		/* the sender saw the certificate and refused it: a problem of
+		 * that certificate is the reason (a real sender refuses in the
+		 * handshake; the reference sender after it, TLS_OK above) */
+		const char *prob = NULL;
+		if (s->cert_der != NULL) {
+			prob = (d = dane_in_force(vc, s)) != NULL ?
+			    dane_problem(d, s, vc->domain, clock, det, sizeof(det)) :
+			    cert_problem(p, s, clock);
+		}
 		*reason = s->tls_error;
-		return "validation-failure";
+		return prob != NULL ? prob : "validation-failure";
 	}
 	if (s->implicit_tls)
 		return "";   /* no TLS attempt happened at all: not a negotiation */

@@ -967,6 +967,7 @@ START_TEST(test_tls_failure_recorded)
 	ck_assert_str_eq(s->tls_by, "mx");
 	ck_assert_ptr_nonnull(s->tls_error);
 	ck_assert(s->implicit_tls);
+	ck_assert_ptr_null(s->cert_der);   /* it never got to the certificate */
 	ck_assert(has_line(s, '!', "TLS handshake failed"));
 	ck_assert_uint_eq(smtp_srv_sessions(w.srv), 0);
 	tc_close(&t);
@@ -1116,21 +1117,22 @@ child_done(void *arg)
 	return ((struct child *)arg)->done;
 }
 
-START_TEST(test_openssl_s_client)
+/* openssl s_client -starttls smtp against the server of w, the world's
+ * root as its trust anchor or (trust false) only the system's; its
+ * output in buf, its wait status returned. */
+static int
+s_client(struct world *w, bool trust, char *buf, size_t len)
 {
-	struct smtp_srv_config cfg = config();
 	char root[] = "/tmp/mxsim-root-XXXXXX", out[] = "/tmp/mxsim-out-XXXXXX";
 	struct child ch = { 0 };
-	struct world w;
-	char buf[16384];
 	int pfd, ofd, in[2];
 	ssize_t n;
 
-	world_init(&w, LOOP_REAL, &cfg);
 	ck_assert_int_ge(mkstemp(root), 0);
 	ofd = mkstemp(out);
 	ck_assert_int_ge(ofd, 0);
-	ck_assert_int_eq(pki_write_root(w.pki, root), 0);
+	if (trust)
+		ck_assert_int_eq(pki_write_root(w->pki, root), 0);
 	ck_assert_int_eq(pipe(in), 0);
 	ck_assert_int_eq(write(in[1], "QUIT\n", 5), 5);
 	close(in[1]);
@@ -1141,18 +1143,19 @@ START_TEST(test_openssl_s_client)
 		dup2(in[0], 0);
 		dup2(ofd, 1);
 		dup2(ofd, 2);
+		/* untrusted: the system's store, which has no world CA */
 		execlp("openssl", "openssl", "s_client", "-starttls", "smtp",
-		    "-connect", MX_ADDR ":25", "-CAfile", root,
-		    "-verify_hostname", MX_HOST, "-verify_return_error",
-		    (char *)NULL);
+		    "-connect", MX_ADDR ":25", trust ? "-CAfile" : "-verify",
+		    trust ? root : "9", "-verify_hostname", MX_HOST,
+		    "-verify_return_error", (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
 	pfd = (int)syscall(SYS_pidfd_open, ch.pid, 0);
 	ck_assert_int_ge(pfd, 0);
-	ck_assert_int_eq(loop_add_fd(w.l, pfd, EPOLLIN, child_exited, &ch), 0);
-	(void)loop_run_until(w.l, child_done, &ch, loop_now(w.l) + 60000);
-	loop_del_fd(w.l, pfd);
+	ck_assert_int_eq(loop_add_fd(w->l, pfd, EPOLLIN, child_exited, &ch), 0);
+	(void)loop_run_until(w->l, child_done, &ch, loop_now(w->l) + 60000);
+	loop_del_fd(w->l, pfd);
 	close(pfd);
 	if (!ch.done) {
 		kill(ch.pid, SIGKILL);
@@ -1160,20 +1163,59 @@ START_TEST(test_openssl_s_client)
 	}
 	ck_assert(ch.done);
 
-	n = pread(ofd, buf, sizeof(buf) - 1, 0);
+	n = pread(ofd, buf, len - 1, 0);
 	ck_assert_int_gt(n, 0);
 	buf[n] = '\0';
 	close(ofd);
 	unlink(root);
 	unlink(out);
+	return ch.status;
+}
+
+START_TEST(test_openssl_s_client)
+{
+	struct smtp_srv_config cfg = config();
+	struct world w;
+	char buf[16384];
+	int status;
+
+	world_init(&w, LOOP_REAL, &cfg);
+	status = s_client(&w, true, buf, sizeof(buf));
 	ck_assert_msg(strstr(buf, "Verify return code: 0 (ok)") != NULL,
 	    "s_client said:\n%s", buf);
-	ck_assert_msg(WIFEXITED(ch.status) && WEXITSTATUS(ch.status) == 0,
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "s_client failed:\n%s", buf);
 	/* the server side saw a completed handshake */
 	(void)loop_run_until(w.l, srv_idle, w.srv, loop_now(w.l) + 5000);
 	ck_assert_uint_ge(rec_count(w.rec), 1);
 	ck_assert_int_eq(rec_get(w.rec, 0)->tls, REC_TLS_OK);
+	world_fini(&w);
+}
+END_TEST
+
+/* A client that refuses the certificate in the handshake: the session
+ * records the failure and the certificate it was shown (the judge names
+ * the failure after it); a handshake that never got that far records
+ * none (test_tls_failure_recorded). */
+START_TEST(test_refused_certificate_recorded)
+{
+	struct smtp_srv_config cfg = config();
+	struct rec_session *s;
+	struct world w;
+	char buf[16384];
+	int status;
+
+	world_init(&w, LOOP_REAL, &cfg);
+	status = s_client(&w, false, buf, sizeof(buf));
+	ck_assert_msg(!WIFEXITED(status) || WEXITSTATUS(status) != 0,
+	    "s_client accepted a certificate it cannot verify:\n%s", buf);
+	(void)loop_run_until(w.l, srv_idle, w.srv, loop_now(w.l) + 5000);
+	ck_assert_msg(rec_count(w.rec) >= 1, "no session; s_client said:\n%s", buf);
+	s = rec_get(w.rec, 0);
+	ck_assert_int_eq(s->tls, REC_TLS_FAILED);
+	ck_assert_ptr_nonnull(s->cert_der);
+	ck_assert_uint_gt(s->cert_len, 0);
+	ck_assert_str_eq(s->cert_label, cfg.cert_label);
 	world_fini(&w);
 }
 END_TEST
@@ -1202,6 +1244,7 @@ smtp_srv_suite(void)
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_linked_session);
 	tcase_add_test(tc, test_openssl_s_client);
+	tcase_add_test(tc, test_refused_certificate_recorded);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -170,6 +170,21 @@ START_TEST(result_types)
 	rec_set(&s->tls_error, "peer sent alert: bad certificate");
 	ck_assert_str_eq(verdict_result_type(pki, s, CLOCK, &reason), "validation-failure");
 
+	/* a handshake the sender broke off after seeing the certificate is
+	 * named after that certificate's problem; a good one is still a
+	 * validation failure (the sender refused it for reasons of its own) */
+	s = tls_session("mx1.example.test", "expired", "mx");
+	s->tls = REC_TLS_FAILED;
+	rec_set(&s->tls_error, "peer sent alert: certificate expired");
+	ck_assert_str_eq(verdict_result_type(pki, s, CLOCK, &reason), "certificate-expired");
+	ck_assert_str_eq(reason, "peer sent alert: certificate expired");
+	s = tls_session("mx1.example.test", "untrusted-ca", "attacker");
+	s->tls = REC_TLS_FAILED;
+	ck_assert_str_eq(verdict_result_type(pki, s, CLOCK, &reason), "certificate-not-trusted");
+	s = tls_session("mx1.example.test", "valid", "mx");
+	s->tls = REC_TLS_FAILED;
+	ck_assert_str_eq(verdict_result_type(pki, s, CLOCK, &reason), "validation-failure");
+
 	/* connection refused / blackholed: not a TLS negotiation at all */
 	s = rec_session_new(rec, "mx1.example.test", "127.25.0.11", 25);
 	s->connected = true;
