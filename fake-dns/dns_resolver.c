@@ -35,6 +35,7 @@
 
 #include "core/util.h"
 #include "fake-dns/dns_int.h"
+#include "fake-dns/dns_proof.h"
 
 #define WHY_LEN 256
 #define MEMO_MAX 1024 /* verifications remembered */
@@ -152,25 +153,6 @@ rrset_label(char *out, size_t len, const ldns_rdf *owner, ldns_rr_type t)
 	free(ts);
 }
 
-/* The records of l at owner of type t (borrowed); with sigs, the RRSIGs
- * covering t instead. */
-static ldns_rr_list *
-pick(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t, bool sigs)
-{
-	ldns_rr_list *out = ldns_rr_list_new();
-
-	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(l, i);
-
-		if (!dns_name_eq(ldns_rr_owner(rr), owner))
-			continue;
-		if (sigs ? dns_rrsig_covered(rr) == t :
-		    ldns_rr_get_type(rr) == t)
-			ldns_rr_list_push_rr(out, rr);
-	}
-	return out;
-}
-
 /* Verify (owner, t) of list l with its RRSIGs from l and keys; *w says
  * when the outcome holds (every signature's window, for a success). */
 static bool
@@ -178,8 +160,8 @@ verify(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t,
 	const ldns_rr_list *keys, time_t now, struct window *w, char *why,
 	size_t whylen)
 {
-	ldns_rr_list *set = pick(l, owner, t, false);
-	ldns_rr_list *sigs = pick(l, owner, t, true);
+	ldns_rr_list *set = dns_proof_pick(l, owner, t, false);
+	ldns_rr_list *sigs = dns_proof_pick(l, owner, t, true);
 	char label[300];
 	ldns_status st = LDNS_STATUS_CRYPTO_NO_RRSIG;
 
@@ -216,8 +198,8 @@ verify_memo(struct dns_db *db, const ldns_rr_list *l, const ldns_rdf *owner,
 	char *why, size_t whylen)
 {
 	struct dns_trust_cache *c = cache_of(db);
-	ldns_rr_list *set = pick(l, owner, t, false);
-	ldns_rr_list *sigs = pick(l, owner, t, true);
+	ldns_rr_list *set = dns_proof_pick(l, owner, t, false);
+	ldns_rr_list *sigs = dns_proof_pick(l, owner, t, true);
 	ldns_buffer *b = ldns_buffer_new(512);
 	struct memo *m;
 	bool ok;
@@ -269,7 +251,7 @@ trust_keys(const struct dns_db *db, const struct dns_zone *z,
 
 	dns_reply_init(&r);
 	dns_lookup(db, z->apex, LDNS_RR_TYPE_DNSKEY, &r);
-	set = pick(r.an, z->apex, LDNS_RR_TYPE_DNSKEY, false);
+	set = dns_proof_pick(r.an, z->apex, LDNS_RR_TYPE_DNSKEY, false);
 	match = ldns_rr_list_new();
 	for (size_t i = 0; i < ldns_rr_list_rr_count(set); i++)
 		for (size_t j = 0; j < ldns_rr_list_rr_count(ds); j++)
@@ -320,8 +302,8 @@ trust_below(struct dns_db *db, const struct dns_zone *z,
 	}
 	dns_reply_init(&r);
 	dns_lookup(db, z->apex, LDNS_RR_TYPE_DS, &r);
-	ds = pick(r.an, z->apex, LDNS_RR_TYPE_DS, false);
-	nsec = pick(r.ns, z->apex, LDNS_RR_TYPE_NSEC, false);
+	ds = dns_proof_pick(r.an, z->apex, LDNS_RR_TYPE_DS, false);
+	nsec = dns_proof_pick(r.ns, z->apex, LDNS_RR_TYPE_NSEC, false);
 	apex = ldns_rdf2str(z->apex);
 	s = DNS_SEC_BOGUS;
 	if (ldns_rr_list_rr_count(ds) > 0) {
@@ -450,94 +432,6 @@ weaker(enum dns_sec_state a, enum dns_sec_state b)
 	return DNS_SEC_SECURE;
 }
 
-/* Is rr the first of its RRset (owner, type) in l? */
-static bool
-first_of_set(const ldns_rr_list *l, size_t i)
-{
-	const ldns_rr *rr = ldns_rr_list_rr(l, i);
-
-	for (size_t j = 0; j < i; j++)
-		if (ldns_rr_get_type(ldns_rr_list_rr(l, j)) ==
-		    ldns_rr_get_type(rr) && dns_name_eq(ldns_rr_owner(
-		    ldns_rr_list_rr(l, j)), ldns_rr_owner(rr)))
-			return false;
-	return true;
-}
-
-/*
- * Do the NSEC records of ns deny (name, qtype) (RFC 4035 5.4)?  NODATA:
- * an NSEC at the name without the type or a CNAME (and not the parent's
- * side of a cut, unless the question is DS), or one that covers an empty
- * non-terminal.  NXDOMAIN: an NSEC that covers the name, and one that
- * covers the wildcard at the closest encloser.
- */
-static bool
-denial_ok(const ldns_rr_list *ns, const ldns_rdf *name, ldns_rr_type qtype,
-	bool nxdomain)
-{
-	const ldns_rr *cover = NULL;
-	ldns_rdf *ce = NULL, *wild;
-	char *ce_str, *wild_str;
-	bool ok = false;
-
-	for (size_t i = 0; i < ldns_rr_list_rr_count(ns); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(ns, i);
-		const ldns_rdf *bm;
-
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC ||
-		    ldns_rr_rd_count(rr) < 2)
-			continue;
-		bm = ldns_rr_rdf(rr, 1);
-		if (dns_name_eq(ldns_rr_owner(rr), name)) {
-			if (nxdomain)
-				return false; /* the name exists */
-			return !ldns_nsec_bitmap_covers_type(bm, qtype) &&
-			    !ldns_nsec_bitmap_covers_type(bm,
-			    LDNS_RR_TYPE_CNAME) &&
-			    (qtype == LDNS_RR_TYPE_DS ||
-			    !ldns_nsec_bitmap_covers_type(bm, LDNS_RR_TYPE_NS) ||
-			    ldns_nsec_bitmap_covers_type(bm, LDNS_RR_TYPE_SOA));
-		}
-		if (dns_nsec_covers(rr, name)) {
-			if (!nxdomain && ldns_dname_is_subdomain(
-			    ldns_rr_rdf(rr, 0), name))
-				return true; /* an empty non-terminal */
-			cover = rr;
-		}
-	}
-	if (!nxdomain || cover == NULL)
-		return false;
-	for (ce = ldns_dname_left_chop(name); ce != NULL;) {
-		ldns_rdf *up;
-
-		if (dns_name_at_or_below(ldns_rr_owner(cover), ce) ||
-		    dns_name_at_or_below(ldns_rr_rdf(cover, 0), ce))
-			break;
-		up = ldns_dname_label_count(ce) > 0 ?
-		    ldns_dname_left_chop(ce) : NULL;
-		ldns_rdf_deep_free(ce);
-		ce = up;
-	}
-	if (ce == NULL)
-		return false;
-	ce_str = ldns_rdf2str(ce);
-	wild_str = strcmp(ce_str, ".") == 0 ? xstrdup("*.") :
-	    xasprintf("*.%s", ce_str);
-	wild = ldns_dname_new_frm_str(wild_str);
-	for (size_t i = 0; wild != NULL && i < ldns_rr_list_rr_count(ns); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(ns, i);
-
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC &&
-		    ldns_rr_rd_count(rr) >= 2 && dns_nsec_covers(rr, wild))
-			ok = true;
-	}
-	ldns_rdf_deep_free(wild);
-	ldns_rdf_deep_free(ce);
-	free(ce_str);
-	free(wild_str);
-	return ok;
-}
-
 /* The negative part of an answer: SOA and NSEC of the zone that denies. */
 static enum dns_sec_state
 check_denial(struct dns_db *db, const struct dns_reply *r,
@@ -571,12 +465,12 @@ check_denial(struct dns_db *db, const struct dns_reply *r,
 		const ldns_rr *rr = ldns_rr_list_rr(r->ns, i);
 
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC &&
-		    first_of_set(r->ns, i) && (s = check_rrset(db, r->ns,
+		    dns_proof_first_of_set(r->ns, i) && (s = check_rrset(db, r->ns,
 		    ldns_rr_owner(rr), LDNS_RR_TYPE_NSEC, z, now, why,
 		    whylen)) != DNS_SEC_SECURE)
 			return s;
 	}
-	if (!denial_ok(r->ns, name, qtype,
+	if (!dns_proof_denial(r->ns, name, qtype,
 	    r->rcode == LDNS_RCODE_NXDOMAIN)) {
 		rrset_label(label, sizeof(label), name, qtype);
 		say(why, whylen, "%s: no valid NSEC proof of %s", label,
@@ -600,7 +494,7 @@ filter_additional(struct dns_db *db, struct dns_reply *r, time_t now)
 		ldns_rr *rr = ldns_rr_list_rr(r->ar, i);
 
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_RRSIG &&
-		    first_of_set(r->ar, i) && check_rrset(db, r->ar,
+		    dns_proof_first_of_set(r->ar, i) && check_rrset(db, r->ar,
 		    ldns_rr_owner(rr), ldns_rr_get_type(rr), NULL, now, why,
 		    sizeof(why)) == DNS_SEC_BOGUS)
 			ldns_rr_list_push_rr(bad, rr);
@@ -638,7 +532,7 @@ dns_validate(struct dns_db *db, const ldns_rdf *qname, ldns_rr_type qtype,
 		enum dns_sec_state rs;
 
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG ||
-		    !first_of_set(r->an, i))
+		    !dns_proof_first_of_set(r->an, i))
 			continue;
 		rs = check_rrset(db, r->an, ldns_rr_owner(rr),
 		    ldns_rr_get_type(rr), NULL, now, w, sizeof(w));

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "fake-dns/dns_proof.h"
 #include "senders/builtin/snd_dns.h"
 
 #define WHY_LEN 256
@@ -103,20 +104,6 @@ static bool
 name_eq(const ldns_rdf *a, const ldns_rdf *b)
 {
 	return ldns_dname_compare(a, b) == 0;
-}
-
-static bool
-at_or_below(const ldns_rdf *a, const ldns_rdf *b)
-{
-	return name_eq(a, b) || ldns_dname_is_subdomain(a, b);
-}
-
-static ldns_rr_type
-covered(const ldns_rr *sig)
-{
-	const ldns_rdf *t = ldns_rr_rrsig_typecovered(sig);
-
-	return t != NULL ? ldns_rdf2rr_type(t) : 0;
 }
 
 /* --- the validator --- */
@@ -217,30 +204,13 @@ known_add(struct snd_val *v, const ldns_rdf *name, enum cut cut,
 
 /* The records of l at owner of type t (borrowed); with sigs, the RRSIGs
  * that cover t instead. */
-static ldns_rr_list *
-pick(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t, bool sigs)
-{
-	ldns_rr_list *out = ldns_rr_list_new();
-
-	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(l, i);
-
-		if (!name_eq(ldns_rr_owner(rr), owner))
-			continue;
-		if (sigs ? ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG &&
-		    covered(rr) == t : ldns_rr_get_type(rr) == t)
-			ldns_rr_list_push_rr(out, rr);
-	}
-	return out;
-}
-
 /* Does RRset (owner, t) of l verify with its RRSIGs in l and keys? */
 static bool
 verify(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t,
     const ldns_rr_list *keys, time_t now, char *why, size_t whylen)
 {
-	ldns_rr_list *set = pick(l, owner, t, false);
-	ldns_rr_list *sigs = pick(l, owner, t, true);
+	ldns_rr_list *set = dns_proof_pick(l, owner, t, false);
+	ldns_rr_list *sigs = dns_proof_pick(l, owner, t, true);
 	ldns_status st = LDNS_STATUS_CRYPTO_NO_RRSIG;
 
 	if (ldns_rr_list_rr_count(set) > 0 && ldns_rr_list_rr_count(sigs) > 0 &&
@@ -278,6 +248,7 @@ verify_nsecs(const ldns_rr_list *l, const ldns_rr_list *keys, time_t now,
 	return true;
 }
 
+/* The NSEC at name in l, or NULL. */
 static const ldns_rr *
 nsec_at(const ldns_rr_list *l, const ldns_rdf *name)
 {
@@ -289,66 +260,6 @@ nsec_at(const ldns_rr_list *l, const ldns_rdf *name)
 			return rr;
 	}
 	return NULL;
-}
-
-static bool
-nsec_covers(const ldns_rr *rr, const ldns_rdf *name)
-{
-	return ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC &&
-	    ldns_rr_rd_count(rr) >= 2 && !name_eq(ldns_rr_owner(rr), name) &&
-	    ldns_nsec_covers_name(rr, name);
-}
-
-/* The NSEC logic of RFC 4035 5.4 for (name, qtype). */
-static bool
-denial_ok(const ldns_rr_list *ns, const ldns_rdf *name, ldns_rr_type qtype,
-    bool nxdomain)
-{
-	const ldns_rr *at = nsec_at(ns, name), *cover = NULL;
-	ldns_rdf *ce, *wild;
-	bool ok = false;
-
-	if (at != NULL) {
-		const ldns_rdf *bm = ldns_rr_rdf(at, 1);
-
-		return !nxdomain && !ldns_nsec_bitmap_covers_type(bm, qtype) &&
-		    !ldns_nsec_bitmap_covers_type(bm, LDNS_RR_TYPE_CNAME) &&
-		    (qtype == LDNS_RR_TYPE_DS ||
-		    !ldns_nsec_bitmap_covers_type(bm, LDNS_RR_TYPE_NS) ||
-		    ldns_nsec_bitmap_covers_type(bm, LDNS_RR_TYPE_SOA));
-	}
-	for (size_t i = 0; i < ldns_rr_list_rr_count(ns); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(ns, i);
-
-		if (!nsec_covers(rr, name))
-			continue;
-		if (!nxdomain && ldns_dname_is_subdomain(ldns_rr_rdf(rr, 0), name))
-			return true;   /* an empty non-terminal */
-		cover = rr;
-	}
-	if (!nxdomain || cover == NULL)
-		return false;
-	/* the closest encloser: the longest ancestor the NSEC touches */
-	for (ce = ldns_dname_left_chop(name); ce != NULL;) {
-		ldns_rdf *up;
-
-		if (at_or_below(ldns_rr_owner(cover), ce) ||
-		    at_or_below(ldns_rr_rdf(cover, 0), ce))
-			break;
-		up = ldns_dname_label_count(ce) > 0 ? ldns_dname_left_chop(ce) :
-		    NULL;
-		ldns_rdf_deep_free(ce);
-		ce = up;
-	}
-	if (ce == NULL)
-		return false;
-	wild = ldns_dname_new_frm_str("*");
-	if (wild != NULL && ldns_dname_cat(wild, ce) == LDNS_STATUS_OK)
-		for (size_t i = 0; i < ldns_rr_list_rr_count(ns) && !ok; i++)
-			ok = nsec_covers(ldns_rr_list_rr(ns, i), wild);
-	ldns_rdf_deep_free(wild);
-	ldns_rdf_deep_free(ce);
-	return ok;
 }
 
 /* The DNSKEY RRset of owner in p, if one of its keys matches a DS (or is
@@ -367,7 +278,7 @@ trusted_keys(const ldns_pkt *p, const ldns_rdf *owner, const ldns_rr_list *ds,
 		free(n);
 		return NULL;
 	}
-	set = pick(an, owner, LDNS_RR_TYPE_DNSKEY, false);
+	set = dns_proof_pick(an, owner, LDNS_RR_TYPE_DNSKEY, false);
 	match = ldns_rr_list_new();
 	for (size_t i = 0; i < ldns_rr_list_rr_count(set); i++) {
 		ldns_rr *key = ldns_rr_list_rr(set, i);
@@ -484,7 +395,7 @@ walk_ds(struct snd_vjob *j, const ldns_pkt *p)
 		free(n);
 		return;
 	}
-	ds = pick(ldns_pkt_answer(p), c, LDNS_RR_TYPE_DS, false);
+	ds = dns_proof_pick(ldns_pkt_answer(p), c, LDNS_RR_TYPE_DS, false);
 	if (ldns_rr_list_rr_count(ds) > 0) {
 		if (verify(ldns_pkt_answer(p), c, LDNS_RR_TYPE_DS, pkeys, now,
 		    why, sizeof(why))) {
@@ -576,21 +487,6 @@ add_name(struct snd_vjob *j, const ldns_rdf *name)
 	j->nnames++;
 }
 
-/* Is rr the first of its RRset in l? */
-static bool
-first_of_set(const ldns_rr_list *l, size_t i)
-{
-	const ldns_rr *rr = ldns_rr_list_rr(l, i);
-
-	for (size_t k = 0; k < i; k++) {
-		const ldns_rr *o = ldns_rr_list_rr(l, k);
-		if (ldns_rr_get_type(o) == ldns_rr_get_type(rr) &&
-		    name_eq(ldns_rr_owner(o), ldns_rr_owner(rr)))
-			return false;
-	}
-	return true;
-}
-
 /* Where the CNAME chain from qname ends in the answer, and whether the
  * type asked for is there. */
 static const ldns_rdf *
@@ -650,7 +546,7 @@ check_denial(const struct snd_vjob *j, const ldns_rdf *name, time_t now,
 	if (!verify(ns, ldns_rr_owner(soa), LDNS_RR_TYPE_SOA, z->keys, now, why,
 	    whylen) || !verify_nsecs(ns, z->keys, now, &nn, why, whylen))
 		return SND_SEC_BOGUS;
-	if (!denial_ok(ns, name, (ldns_rr_type)j->qtype,
+	if (!dns_proof_denial(ns, name, (ldns_rr_type)j->qtype,
 	    ldns_pkt_get_rcode(j->p) == LDNS_RCODE_NXDOMAIN)) {
 		char *n = name_str(name);
 		say(why, whylen, "%s: no valid NSEC proof of %s", n,
@@ -678,7 +574,7 @@ check_answer(const struct snd_vjob *j, char *why, size_t whylen)
 		const struct zt *z;
 
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG ||
-		    !first_of_set(an, i))
+		    !dns_proof_first_of_set(an, i))
 			continue;
 		z = zt_of(j, ldns_rr_owner(rr));
 		if (z == NULL) {
