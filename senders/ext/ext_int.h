@@ -113,6 +113,9 @@ void ext_setvar(struct strv *v, const char *name, const char *val);
 /* ${VAR} expansion with the scenario's, phase's and extra variables */
 char *ext_vexpand(struct ext *e, const char *tmpl, const struct strv *extra);
 char *ext_work_path(const struct ext *e, const char *name);
+/* ext_msg.c: the path of the profile's evidence file i (expanded; under
+ * WORK unless absolute) */
+char *ext_evidence_path(struct ext *e, size_t i);
 void ext_log_line(const struct ext *e, const char *file, const char *fmt, const char *arg);
 /* a command's spec: env, cwd WORK, the mounts whose sources exist */
 void ext_spec_for(struct ext *e, struct proc_spec *s, const char **argv,

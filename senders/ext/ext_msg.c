@@ -18,17 +18,25 @@
 
 #define MAX_EVIDENCE 200
 
+char *
+ext_evidence_path(struct ext *e, size_t i)
+{
+	char *rel = ext_vexpand(e, e->p->evidence.v[i], NULL);
+	char *path = rel[0] == '/' ? xstrdup(rel) : ext_work_path(e, rel);
+
+	free(rel);
+	return path;
+}
+
 static void
 evidence_mark(struct ext *e)
 {
 	free(e->ev_off);
 	e->ev_off = xcalloc(e->p->evidence.n ? e->p->evidence.n : 1, sizeof(*e->ev_off));
 	for (size_t i = 0; i < e->p->evidence.n; i++) {
-		char *rel = ext_vexpand(e, e->p->evidence.v[i], NULL);
-		char *path = rel[0] == '/' ? xstrdup(rel) : ext_work_path(e, rel);
+		char *path = ext_evidence_path(e, i);
 		struct stat st;
 		e->ev_off[i] = stat(path, &st) == 0 ? st.st_size : 0;
-		free(rel);
 		free(path);
 	}
 }
@@ -43,14 +51,12 @@ evidence_collect(struct ext *e)
 
 	strv_free(&e->evidence);
 	for (size_t i = 0; i < e->p->evidence.n; i++) {
-		char *rel = ext_vexpand(e, e->p->evidence.v[i], NULL);
-		char *path = rel[0] == '/' ? xstrdup(rel) : ext_work_path(e, rel);
+		char *path = ext_evidence_path(e, i);
 		FILE *f = fopen(path, "r");
 		char *ln = NULL;
 		size_t cap = 0;
 		ssize_t n;
 
-		free(rel);
 		free(path);
 		if (f == NULL)
 			continue;

@@ -117,14 +117,12 @@ ext_scan_finished(struct ext *e)
 	bool have_fin = false, done = false;
 
 	for (size_t i = 0; i < e->p->evidence.n && !done; i++) {
-		char *rel = ext_vexpand(e, e->p->evidence.v[i], NULL);
-		char *path = rel[0] == '/' ? xstrdup(rel) : ext_work_path(e, rel);
+		char *path = ext_evidence_path(e, i);
 		FILE *f = fopen(path, "r");
 		char *ln = NULL;
 		size_t cap = 0;
 		ssize_t n;
 
-		free(rel);
 		free(path);
 		if (f == NULL)
 			continue;
