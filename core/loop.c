@@ -46,8 +46,10 @@
 #define SETTLE_WAIT_MS 1
 #define SETTLE_STALL_MS 1000
 
-/* set by loop_request_stop(), from a signal handler */
+/* set by loop_request_stop() and loop_stop_handler(), from a signal
+ * handler: process-wide, as signals are */
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_signal;
 
 struct loop_fd {
 	loop_fd_cb *cb;
@@ -657,6 +659,27 @@ bool
 loop_stop_requested(void)
 {
 	return stop_requested != 0;
+}
+
+void
+loop_stop_handler(int sig)
+{
+	if (stop_signal == 0)
+		stop_signal = sig;
+	stop_requested = 1;
+}
+
+int
+loop_stop_signal(void)
+{
+	return stop_signal;
+}
+
+const char *
+loop_stop_signal_name(void)
+{
+	return stop_signal == SIGINT ? "SIGINT" : stop_signal == SIGHUP ?
+	    "SIGHUP" : "SIGTERM";
 }
 
 int

@@ -70,6 +70,12 @@ int loop_run_until(struct loop *l, loop_done_cb *done, void *arg,
  * running winds down through its normal error paths. */
 void loop_request_stop(void);
 bool loop_stop_requested(void);
+/* A signal handler (for sigaction) that requests the stop and remembers
+ * the first signal; loop_stop_signal() says which (0: none yet) and
+ * loop_stop_signal_name() names it ("SIGINT", "SIGTERM", "SIGHUP"). */
+void loop_stop_handler(int sig);
+int loop_stop_signal(void);
+const char *loop_stop_signal_name(void);
 
 /* The wiretap of every connection on this loop (core/conn.h), or NULL.
  * The loop only stores the pointer, which must outlive its use. */

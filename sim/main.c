@@ -49,42 +49,17 @@
  * one-shot (SA_RESETHAND): a second signal kills at once.  The network
  * namespaces go away with the process.
  */
-static volatile sig_atomic_t got_stop;
-
-static void
-on_stop_signal(int sig)
-{
-	got_stop = sig;
-	loop_request_stop();
-}
-
-static const char *
-stop_name(void)
-{
-	return got_stop == SIGINT ? "SIGINT" : "SIGTERM";
-}
-
 static void
 catch_stop_signals(void)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
+	sa.sa_handler = loop_stop_handler;
 	sa.sa_flags = SA_RESETHAND;     /* no SA_RESTART: epoll_wait returns */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-}
-
-static void
-mark_interrupted(struct res_scenario *rs)
-{
-	free(rs->verdict);
-	rs->verdict = xstrdup("error");
-	free(rs->reason);
-	rs->reason = xasprintf("interrupted by %s before the scenario finished",
-	    stop_name());
 }
 
 static void
@@ -324,8 +299,7 @@ run_parallel(char **files, char **ids, size_t lo, size_t hi,
 	clock_gettime(CLOCK_MONOTONIC, &ps.t0);
 	struct par_opts po = { .seed = o->seed, .sender = o->sender,
 		.out = out, .capture = capture, .faketime = o->faketime,
-		.workers = jobs, .progress = par_progress, .arg = &ps,
-		.stop = &got_stop };
+		.workers = jobs, .progress = par_progress, .arg = &ps };
 	rc = par_run(pj, hi - lo, &po, run, logf, err, sizeof(err));
 	if (show)
 		progress_end();
@@ -471,7 +445,7 @@ cmd_run(int argc, char **argv)
 	if (open_capture(out, capture, &o.capture) < 0)
 		return 2;
 	catch_stop_signals();
-	for (size_t i = lo; i < hi && !got_stop; i++) {
+	for (size_t i = lo; i < hi && !loop_stop_signal(); i++) {
 		struct res_scenario *rs = res_run_add(run);
 		struct scenario *s;
 		size_t r = i - lo;
@@ -495,8 +469,8 @@ cmd_run(int argc, char **argv)
 			fprintf(logf, "== scenario %s\n", s->id);
 		o.slot = (unsigned)i;
 		(void)runner_run(s, &o, rs);
-		if (got_stop)
-			mark_interrupted(rs);
+		if (loop_stop_signal())
+			runner_mark_interrupted(rs);
 		if (logf != NULL)
 			fprintf(logf, "== done %s %.2f ms real, %llu ms virtual: %s\n", s->id,
 			    rs->real_ms, (unsigned long long)rs->virtual_ms,
@@ -516,12 +490,12 @@ written:
 	if (print_format(run, out, format) < 0)
 		werr = -1;
 	int rc = werr < 0 ? 2 : res_run_exit_code(run);
-	if (got_stop) {
+	if (loop_stop_signal()) {
 		fprintf(stderr, "mxsim: interrupted by %s: %zu scenario%s written "
 		    "to %s (the running one%s marked interrupted)\n",
-		    stop_name(), run->nscenarios,
+		    loop_stop_signal_name(), run->nscenarios,
 		    run->nscenarios == 1 ? "" : "s", out, jobs > 1 ? "s" : "");
-		rc = 128 + got_stop;
+		rc = 128 + loop_stop_signal();
 	}
 	res_run_free(run);
 	free_list(files, n);

@@ -81,16 +81,6 @@ part(const struct pool *p, size_t k, const char *ext)
 
 /* --- the worker --- */
 
-static volatile sig_atomic_t worker_sig;   /* the signal that stopped it */
-
-static void
-on_worker_signal(int sig)
-{
-	if (worker_sig == 0)
-		worker_sig = sig;
-	loop_request_stop();
-}
-
 /* SIGINT/SIGTERM stop the running scenario (not the worker: it still
  * answers for it); repeated signals change nothing. */
 static void
@@ -99,23 +89,13 @@ worker_signals(pid_t parent)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_worker_signal;
+	sa.sa_handler = loop_stop_handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)   /* it died before prctl */
-		on_worker_signal(SIGTERM);
-}
-
-static void
-mark_interrupted(struct res_scenario *rs)
-{
-	free(rs->verdict);
-	rs->verdict = xstrdup("error");
-	free(rs->reason);
-	rs->reason = xasprintf("interrupted by %s before the scenario finished",
-	    worker_sig == SIGINT ? "SIGINT" : "SIGTERM");
+		loop_stop_handler(SIGTERM);
 }
 
 static bool
@@ -172,7 +152,7 @@ run_job(const struct pool *p, size_t k)
 			fprintf(logf, "== scenario %s\n", s->id);
 		(void)runner_run(s, &o, rs);
 		if (loop_stop_requested())
-			mark_interrupted(rs);
+			runner_mark_interrupted(rs);
 		if (logf != NULL)
 			fprintf(logf, "== done %s %.2f ms real, %llu ms virtual: %s\n",
 			    s->id, rs->real_ms, (unsigned long long)rs->virtual_ms,
@@ -386,7 +366,7 @@ mono_ms(void)
 static void
 stop_workers(struct pool *p)
 {
-	int sig = p->po->stop != NULL && *p->po->stop != 0 ? *p->po->stop : SIGTERM;
+	int sig = loop_stop_signal() != 0 ? loop_stop_signal() : SIGTERM;
 
 	p->stopping = true;
 	p->stop_at = mono_ms();

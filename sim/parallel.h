@@ -16,8 +16,8 @@
  * running, which gets the verdict "error" with the cause as reason, and
  * is replaced while scenarios remain; the processes it left are killed.
  *
- * Interrupted (*stop set by the caller's SIGINT/SIGTERM handler, which
- * also calls loop_request_stop()): the signal goes on to the workers,
+ * Interrupted (the caller's SIGINT/SIGTERM handler is loop_stop_handler,
+ * core/loop.h): the signal goes on to the workers,
  * whose running scenarios end as errors "interrupted by SIG..."; the
  * scenarios handed out so far are gathered as usual, the others are left
  * out, and par_run() returns 0.  The work folder is removed in any case.
@@ -55,8 +55,6 @@ struct par_opts {
 	unsigned workers;       /* >= 1 */
 	par_progress_cb *progress;
 	void *arg;
-	const volatile sig_atomic_t *stop;   /* the signal that interrupted the
-	                                      * run, 0 if none; or NULL */
 };
 
 /* Run jobs[0..n) and append one res_scenario per job to run, in job

@@ -117,6 +117,16 @@ runner_make_body(const struct scenario *scn, unsigned phase, unsigned msg, time_
 }
 
 void
+runner_mark_interrupted(struct res_scenario *rs)
+{
+	free(rs->verdict);
+	rs->verdict = xstrdup("error");
+	free(rs->reason);
+	rs->reason = xasprintf("interrupted by %s before the scenario finished",
+	    loop_stop_signal_name());
+}
+
+void
 runner_load_error(const char *id, const char *path, const char *err,
     const char *sender, struct res_scenario *rs)
 {

@@ -39,6 +39,10 @@ int runner_check_sender(const char *name, char *err, size_t errlen)
 int runner_run(const struct scenario *scn, const struct run_opts *o,
 	struct res_scenario *rs);
 
+/* Mark rs as cut short by the stop signal (core/loop.h): verdict
+ * "error", the signal as reason. */
+void runner_mark_interrupted(struct res_scenario *rs);
+
 /* Fill rs for a scenario that failed to load. */
 void runner_load_error(const char *id, const char *path, const char *err,
 	const char *sender, struct res_scenario *rs);

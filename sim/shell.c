@@ -49,33 +49,17 @@
 #define SETTLE_MS 3000         /* for the world's sessions to end after the child */
 #define LEFTOVER_GRACE_MS 1000 /* SIGTERM -> SIGKILL for what the child left */
 
-static volatile sig_atomic_t shell_sig;   /* the signal that stopped mxsim */
-
-static void
-on_stop_signal(int sig)
-{
-	if (shell_sig == 0)
-		shell_sig = sig;
-	loop_request_stop();
-}
-
 static void
 catch_stop_signals(void)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
+	sa.sa_handler = loop_stop_handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-}
-
-static const char *
-stop_name(void)
-{
-	return shell_sig == SIGINT ? "SIGINT" : shell_sig == SIGHUP ? "SIGHUP" : "SIGTERM";
 }
 
 struct shell_opts {
@@ -418,13 +402,13 @@ live_world(const struct shell_opts *o, const struct scenario *s, FILE *logf)
 	bool judged = w != NULL && paths[2] != NULL;
 	if (judged)
 		judge(s, pki, l, rec, &vc, rs);   /* rs owns rec from here */
-	if (judged && shell_sig != 0) {
+	if (judged && loop_stop_signal() != 0) {
 		char *why = xasprintf("interrupted by %s before the shell exited",
-		    stop_name());
+		    loop_stop_signal_name());
 		rec_set(&rs->verdict, "error");
 		rec_set(&rs->reason, why);
 		free(why);
-		status = 128 + shell_sig;
+		status = 128 + loop_stop_signal();
 	}
 	world_free(w);
 	if (cap != NULL) {
