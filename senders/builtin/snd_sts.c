@@ -290,16 +290,12 @@ on_txt(const struct snd_dns_answer *a, void *arg)
 		    "the policy host name is not valid");
 }
 
-void
-snd_sts_begin(struct job *j)
+/* Ask for the _mta-sts TXT record of the job's domain. */
+static void
+ask_txt(struct job *j)
 {
-	char *name;
+	char *name = xasprintf("_mta-sts.%s", j->domain);
 
-	if (!sts_wanted(j)) {
-		snd_job_hosts_ready(j);
-		return;
-	}
-	name = xasprintf("_mta-sts.%s", j->domain);
 	j->st = J_RESOLVE;
 	j->dnsq = snd_dns_query(j->s->dns, name, SND_DNS_TXT, on_txt, j);
 	free(name);
@@ -307,11 +303,20 @@ snd_sts_begin(struct job *j)
 		use_cached(j, "no valid _mta-sts name");
 }
 
+void
+snd_sts_begin(struct job *j)
+{
+	if (!sts_wanted(j)) {
+		snd_job_hosts_ready(j);
+		return;
+	}
+	ask_txt(j);
+}
+
 bool
 snd_sts_recheck(struct job *j)
 {
 	bool enforced = j->sts_nomatch;
-	char *name;
 
 	for (size_t i = 0; i < j->nhosts; i++)
 		enforced |= j->hosts[i].sts_enforce;
@@ -326,12 +331,7 @@ snd_sts_recheck(struct job *j)
 	j->sts = NULL;
 	j->sts_recheck = true;
 	j->sts_txt_id[0] = '\0';
-	name = xasprintf("_mta-sts.%s", j->domain);
-	j->st = J_RESOLVE;
-	j->dnsq = snd_dns_query(j->s->dns, name, SND_DNS_TXT, on_txt, j);
-	free(name);
-	if (j->dnsq == 0)
-		use_cached(j, "no valid _mta-sts name");
+	ask_txt(j);
 	return true;
 }
 
